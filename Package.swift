@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Numeric code is 10-100x slower unoptimized; the reference kernels are the oracle every
+// test leans on, so they are optimized even in debug builds (keeps `swift test` fast).
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "Lepton",
+    products: [
+        .library(name: "Lepton", targets: ["Lepton"]),
+        .executable(name: "lepton", targets: ["lepton"]),
+    ],
+    targets: [
+        // Tensors, dtypes, .npy/.npz and seeded initializers. Knows nothing about graphs.
+        .target(name: "LeptonTensor", swiftSettings: optimizedInDebug),
+        // Graph IR: types, ops and their signatures, printer, verifier.
+        .target(name: "LeptonIR", dependencies: ["LeptonTensor"]),
+        // The .graph language: lexer, parser, lowering to IR (inlining graph calls).
+        .target(name: "LeptonFrontend", dependencies: ["LeptonIR"]),
+        // Obviously-correct kernels and the interpreter: the oracle for everything later.
+        .target(name: "LeptonReference", dependencies: ["LeptonIR"], swiftSettings: optimizedInDebug),
+        // The public library API.
+        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference"]),
+        // The command-line tool, built only on the public API.
+        .executableTarget(name: "lepton", dependencies: ["Lepton"]),
+        .testTarget(
+            name: "LeptonTests",
+            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor"]
+        ),
+    ]
+)

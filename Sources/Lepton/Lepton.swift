@@ -1,0 +1,4 @@
+@_exported import LeptonFrontend
+@_exported import LeptonReference
+@_exported import LeptonIR
+@_exported import LeptonTensor

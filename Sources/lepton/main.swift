@@ -1,0 +1,2 @@
+import Lepton
+print("lepton")
