@@ -55,6 +55,11 @@ struct GoldenCase: Decodable, Sendable, CustomTestStringConvertible {
     var folder: URL { GoldenManifest.root.appendingPathComponent(name) }
 
     func path(_ file: String) -> String { folder.appendingPathComponent(file).path }
+
+    /// `<prefix>0.npy`, `<prefix>1.npy`, … of this case.
+    func tensors(_ prefix: String, count: Int) throws -> [Tensor] {
+        try (0..<count).map { i throws in try NPY.read(contentsOf: path("\(prefix)\(i).npy")) }
+    }
 }
 
 /// Why a golden case could not be set up (as opposed to a kernel giving a wrong answer).

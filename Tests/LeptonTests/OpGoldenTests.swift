@@ -18,27 +18,39 @@ import Testing
             return
         }
         let attributes = try golden.attributes(for: op)
-        let inputs = try (0..<golden.inputs).map { i throws in
-            try NPY.read(contentsOf: golden.path("in\(i).npy"))
-        }
-        let expected = try (0..<golden.outputs).map { i throws in
-            try NPY.read(contentsOf: golden.path("out\(i).npy"))
-        }
+        let inputs = try golden.tensors("in", count: golden.inputs)
+        let expected = try golden.tensors("out", count: golden.outputs)
         let actual: [Tensor]
         do {
             actual = try op.evaluate(inputs, attributes)
         } catch {
-            Issue.record("\(golden.name): \(op) threw: \(error)")
+            Issue.record("\(golden.name): \(op.mnemonic) threw: \(error)")
             return
         }
         guard actual.count == expected.count else {
-            Issue.record("\(golden.name): \(op) returned \(actual.count) outputs, expected \(expected.count)")
+            Issue.record("\(golden.name): \(op.mnemonic) returned \(actual.count) outputs, expected \(expected.count)")
             return
         }
         for (index, (got, want)) in zip(actual, expected).enumerated() {
             if let problem = mismatch(got, want, rtol: golden.rtol, atol: golden.atol) {
                 Issue.record("\(golden.name): output \(index): \(problem)")
             }
+        }
+    }
+
+    /// The goldens double as shape-rule tests: `inferTypes` on the input types must give the
+    /// golden outputs' types.
+    @Test(arguments: GoldenManifest.cases)
+    func shapeRuleMatchesGolden(_ golden: GoldenCase) throws {
+        let op = try #require(Op(rawValue: golden.op), "\(golden.name): unknown op '\(golden.op)'")
+        let attributes = try golden.attributes(for: op)
+        let inputs = try golden.tensors("in", count: golden.inputs)
+        let expected = try golden.tensors("out", count: golden.outputs).map { TensorType($0.dtype, fixed: $0.shape) }
+        do {
+            let inferred = try op.inferTypes(inputs.map { TensorType($0.dtype, fixed: $0.shape) }, attributes)
+            #expect(inferred == expected, "\(golden.name): \(op.mnemonic) infers \(inferred), expected \(expected)")
+        } catch {
+            Issue.record("\(golden.name): \(op.mnemonic) shape rule threw: \(error.message)")
         }
     }
 

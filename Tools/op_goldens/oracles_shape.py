@@ -39,12 +39,11 @@ def unsqueeze(x, axes):
 
 
 def split(x, axis, sizes=None, parts=None):
-    """Explicit sizes, or `parts` chunks of ceil(dim / parts) with a smaller last one
-    (ONNX Split-18 num_outputs)."""
+    """Explicit sizes, or `parts` equal chunks."""
     dim = x.shape[axis]
     if not sizes:
-        chunk = -(-dim // parts)
-        sizes = [min(chunk, dim - i * chunk) for i in range(parts)]
+        assert dim % parts == 0
+        sizes = [dim // parts] * parts
     assert sum(sizes) == dim
     out, start = [], 0
     for size in sizes:
