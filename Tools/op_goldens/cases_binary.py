@@ -142,5 +142,7 @@ def _where(s):
     s.add("where_i32", "where", [c, x, y], np.where(c, x, y))
     c, x, y = np.array(True), s.bools(3), s.bools(3)
     s.add("where_scalar_cond_bool", "where", [c, x, y], np.where(c, x, y))
+    c, x, y = s.bools(3, 1), s.randn(1, 4), np.array(0.5, dtype=f32)
+    s.add("where_bcast_three_ways_f32", "where", [c, x, y], np.where(c, x, y))
     c, x, y = s.bools(0, 2), s.randn(2), s.randn(1, 2)
     s.add("where_empty_f32", "where", [c, x, y], np.where(c, x, y))

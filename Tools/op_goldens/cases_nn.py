@@ -33,6 +33,7 @@ def _matmul_cases(s):
         "vec_vec": ((5,), (5,)),
         "batch": ((2, 3, 4), (2, 4, 2)),
         "batch_bcast": ((2, 1, 3, 4), (3, 4, 5)),
+        "batch_bcast_both": ((2, 1, 3, 4), (1, 5, 4, 2)),
         "batch_rhs_2d": ((2, 3, 4), (4, 2)),
         "batch_vec": ((2, 3, 4), (4,)),
         "vec_batch": ((4,), (2, 4, 3)),
@@ -109,7 +110,7 @@ def _conv_cases(s):
           attrs, tol=L)
     x6 = s.randn(1, 3, 6, 7)
     for padding in ("same", "same_lower", "valid"):
-        for stride in (1, 2):
+        for stride in (1, 2, 4):
             attrs = {"padding": padding, "strides": [stride, stride]}
             s.add(f"conv2d_{padding}_s{stride}_f32", "conv2d", [x6, w, b],
                   nn.conv2d(x6, w, b, **attrs), attrs, tol=L)
@@ -280,3 +281,5 @@ def _softmax_cases(s):
         s.add(f"{op}_f64", op, [x], _softmax(x, -1, log))
         x = s.randn(0, 4)
         s.add(f"{op}_empty_f32", op, [x], _softmax(x, -1, log))
+        x = s.randn(3, 1)
+        s.add(f"{op}_unit_axis_f32", op, [x], _softmax(x, -1, log))
