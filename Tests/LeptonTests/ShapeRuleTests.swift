@@ -133,7 +133,9 @@ private let pool: [ShapeCase] = [
     ShapeCase(.instance_norm, ["f32[2, 3, 4, 4]", "f32[3]", "f32[3]"], ["f32[2, 3, 4, 4]"]),
 ]
 
-@Test(arguments: elementwise + linalg + conv + pool)
+let shapeCases1 = elementwise + linalg + conv + pool
+
+@Test(arguments: shapeCases1)
 func shapeRuleAccepts(_ c: ShapeCase) throws {
     #expect(try infer(c.op, c.inputs, c.attributes) == c.expected)
 }
