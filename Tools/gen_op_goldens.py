@@ -27,7 +27,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from op_goldens import cases_binary, cases_nn, cases_reduce, cases_rnn, cases_shape, cases_unary  # noqa: E402
+from op_goldens import (cases_binary, cases_nn, cases_norm, cases_reduce, cases_rnn,  # noqa: E402
+                        cases_shape, cases_unary)
 from op_goldens.common import Suite  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(HERE), "Tests", "LeptonTests", "Fixtures", "ops")
@@ -35,7 +36,8 @@ ROOT = os.path.join(os.path.dirname(HERE), "Tests", "LeptonTests", "Fixtures", "
 
 def main():
     suite = Suite()
-    for module in (cases_unary, cases_binary, cases_nn, cases_reduce, cases_shape, cases_rnn):
+    for module in (cases_unary, cases_binary, cases_nn, cases_norm, cases_reduce, cases_shape,
+                   cases_rnn):
         module.add_cases(suite)
     suite.write(ROOT)
     ops = sorted({c["op"] for c in suite.cases})

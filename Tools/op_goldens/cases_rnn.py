@@ -116,6 +116,15 @@ def add_cases(s):
     s.add("gru_bidirectional_lbr1_f64", "gru", [x, w, r, b, h0],
           gru(x, w, r, b, h0, "bidirectional", True),
           {"hidden_size": 2, "direction": "bidirectional", "linear_before_reset": True})
+    x = s.randn(5, 1, 1)
+    w, r, b = _weights(s, 2, 4, 1, 1)
+    s.add("lstm_hidden1_batch1_reverse_f32", "lstm", [x, w[1:], r[1:], b[1:]],
+          lstm(x, w[1:], r[1:], b[1:], direction="reverse"),
+          {"hidden_size": 1, "direction": "reverse"}, tol=LOOSE_F32)
+    w, r, b = _weights(s, 2, 3, 1, 1)
+    s.add("gru_hidden1_bidirectional_f32", "gru", [x, w, r, b],
+          gru(x, w, r, b, direction="bidirectional"),
+          {"hidden_size": 1, "direction": "bidirectional"}, tol=LOOSE_F32)
     x = s.randn(1, 2, 3)
     w, r, b = _weights(s, 1, 4, 2, 3)
     s.add("lstm_single_step_f32", "lstm", [x, w, r, b], lstm(x, w, r, b), {"hidden_size": 2},

@@ -59,6 +59,8 @@ def _reshape_family(s):
         s.add(f"unsqueeze_{tag}_f32", "unsqueeze", [x], sh.unsqueeze(x, axes), {"axes": axes})
     x = np.array(7, dtype=i64)
     s.add("unsqueeze_scalar_i64", "unsqueeze", [x], sh.unsqueeze(x, [0]), {"axes": [0]})
+    s.add("unsqueeze_scalar_two_neg_i64", "unsqueeze", [x], sh.unsqueeze(x, [-1, -2]),
+          {"axes": [-1, -2]})
 
 
 def _transpose(s):
@@ -179,6 +181,8 @@ def _expand_tile(s):
     x = s.randn(2, 3)
     for tag, reps in (("2d", [2, 3]), ("ones", [1, 1]), ("rows", [3, 1]), ("zero", [0, 2])):
         s.add(f"tile_{tag}_f32", "tile", [x], np.tile(x, reps), {"repeats": reps})
+    x = s.randn(0, 2)
+    s.add("tile_empty_input_f32", "tile", [x], np.tile(x, [3, 2]), {"repeats": [3, 2]})
     x = s.ints(0, 9, 2, dtype=i32)
     s.add("tile_1d_i32", "tile", [x], np.tile(x, [3]), {"repeats": [3]})
     x = s.bools(1, 2, 1)
@@ -197,6 +201,8 @@ def _pad(s):
     }
     for tag, kw in cases.items():
         s.add(f"pad_{tag}_f32", "pad", [x], sh.pad(x, **kw), kw)
+    kw = dict(pads=[2, 3, 2, 3], mode="reflect")
+    s.add("pad_reflect_max_width_f32", "pad", [x], sh.pad(x, **kw), kw)
     x = s.randn(1, 2, 3, 3, dtype=f64)
     kw = dict(pads=[0, 0, 1, 2, 0, 0, 2, 1], mode="reflect")
     s.add("pad_reflect_nchw_f64", "pad", [x], sh.pad(x, **kw), kw)

@@ -178,6 +178,12 @@ def _cast(s):
     s.add("cast_i32_to_bool", "cast", [ints], ints != 0, {"to": "bool"})
     longs = np.array([[-5, 0], [1 << 40, 9]], dtype=i64)
     s.add("cast_i64_to_f64", "cast", [longs], longs.astype(f64), {"to": "f64"})
+    # Beyond 2^53 an i64 rounds to the nearest double (ties to even).
+    big = np.array([2**53 + 1, -(2**53 + 3), 2**62 + 2**9], dtype=i64)
+    s.add("cast_i64_to_f64_rounding", "cast", [big], big.astype(f64), {"to": "f64"})
+    s.add("cast_i64_to_f32_rounding", "cast", [big], big.astype(f32), {"to": "f32"})
+    x = np.array([1e10, -3e12, 4.5e15], dtype=f32)
+    s.add("cast_f32_to_i64_large", "cast", [x], np.trunc(x).astype(i64), {"to": "i64"})
     small = np.array([-5, 0, 123456, -2147483648], dtype=i64)
     s.add("cast_i64_to_i32", "cast", [small], small.astype(i32), {"to": "i32"})
     flags = np.array([True, False, True], dtype=b8)

@@ -93,6 +93,9 @@ def pad(x, pads, mode="constant", value=0.0):
     crop = tuple(slice(max(-b, 0), x.shape[i] - max(-e, 0)) for i, (b, e) in enumerate(zip(begin, end)))
     x = x[crop]
     widths = [(max(b, 0), max(e, 0)) for b, e in zip(begin, end)]
+    if mode == "reflect":
+        # numpy would reflect repeatedly; one reflection (pad < dim) is all ONNX defines.
+        assert all(b < d and e < d for (b, e), d in zip(widths, x.shape))
     if mode == "constant":
         return np.pad(x, widths, mode="constant", constant_values=np.array(value).astype(x.dtype))
     return np.pad(x, widths, mode={"reflect": "reflect", "edge": "edge"}[mode])
