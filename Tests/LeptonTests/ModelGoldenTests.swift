@@ -77,7 +77,7 @@ private func checkModel(_ model: ModelCase) throws {
     for (output, actual) in zip(graph.outputs, outputs) {
         let name = graph.name(of: output)
         let expected = try NPY.read(contentsOf: fixtures.appendingPathComponent("outputs/\(name).npy").path)
-        expectClose(actual, expected, "\(model.fixture).\(name)")
+        expectMatchesGolden(actual, expected, "\(model.fixture).\(name)")
     }
     print("model \(model.fixture): parse \(parsed - start), params \(materialized - parsed), run \(ran - materialized)")
 }
@@ -90,8 +90,8 @@ private func checkModel(_ model: ModelCase) throws {
 /// output that is a near-cancelling sum (a logit close to 0, a small probability) has a tiny
 /// value but the same absolute error as its neighbours. 1e-5 of the scale is still ~100x below
 /// what any real bug (a wrong gate, stride, pad, weight or transpose) changes.
-private func expectClose(_ actual: Tensor, _ expected: Tensor, _ what: String,
-                         rtol: Double = 1e-4, sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectMatchesGolden(_ actual: Tensor, _ expected: Tensor, _ what: String,
+                         rtol: Double = 1e-4, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     #expect(actual.dtype == expected.dtype, "\(what): dtype", sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else {
         Issue.record("\(what): shape \(actual.shape), expected \(expected.shape)", sourceLocation: sourceLocation)
