@@ -149,9 +149,11 @@ extension Tensor {
 }
 
 /// Converts negative axis `axis` of a rank-`rank` tensor to 0..<rank.
+/// The shape rules accepted the axis, so an out-of-range one is a bug.
 func normalized(axis: Int, rank: Int) -> Int {
-    let result = axis < 0 ? axis + rank : axis
-    precondition(result >= 0 && result < Swift.max(rank, 1), "axis \(axis) out of range for rank \(rank)")
+    guard let result = try? normalizeAxis(axis, rank: rank) else {
+        preconditionFailure("axis \(axis) out of range for rank \(rank)")
+    }
     return result
 }
 
