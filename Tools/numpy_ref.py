@@ -106,7 +106,7 @@ def initialize(name, shape, init):
 
 class Params:
     """Materializes params by full name on first use and records them (name -> float32 array).
-    Layers get float64 copies: the float32 values, computed with in double precision."""
+    Layers get float64 copies of the float32 values, so they compute in double precision."""
 
     def __init__(self):
         self.values = {}
