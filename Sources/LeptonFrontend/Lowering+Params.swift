@@ -39,8 +39,12 @@ extension Lowering {
             fields[argument.name] = argument
         }
         guard call.operands.count == shape.operands else {
-            let usage = call.name == "load" ? "load(\"w.npy\")" : call.name == "constant" ? "constant(0.5)" : call.name
-            throw fail("initializer \(call.name) is written \(usage)", at: expr.location)
+            let usage = switch call.name {
+            case "load": "needs a path, as in load(\"w.npy\")"
+            case "constant": "needs one value, as in constant(0.5)"
+            default: "takes only named fields"
+            }
+            throw fail("initializer \(call.name) \(usage)", at: expr.location)
         }
         if shape.fields.contains("seed") {
             guard type.dtype.isFloatingPoint else {
