@@ -79,8 +79,13 @@ struct Lowering {
         guard let outputs = lowerBody(decl, scope: &scope, builder: &builder), errorCount == errorsBefore else { return nil }
         builder.setOutputs(outputs)
         let graph = builder.finished()
-        // Enable once the Verifier is on main (Sources/LeptonIR/Verifier.swift):
-        // do { try graph.verify() } catch { for d in error.diagnostics { report(d.message, at: d.location) }; return nil }
+        do {
+            try graph.verify()
+        } catch {
+            // A verifier complaint about freshly lowered IR is a frontend bug; still report it, never crash.
+            for diagnostic in error.diagnostics { report(diagnostic.message, at: diagnostic.location) }
+            return nil
+        }
         return graph
     }
 
