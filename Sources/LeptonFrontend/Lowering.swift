@@ -15,6 +15,8 @@ struct Scope {
     var poisoned: Set<String> = []
     /// How many calls of each graph nested inside expressions got a `<callee>_<k>` prefix.
     var nestedCalls: [String: Int] = [:]
+    /// Declared dtypes of the graph's outputs: they type literals like annotations do.
+    var outputDTypes: [String: DType] = [:]
 
     func qualified(_ name: String) -> String { prefix + name }
 }
