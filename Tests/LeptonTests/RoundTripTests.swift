@@ -40,3 +40,11 @@ func printedGraphsParseBack(path: String) throws {
 @Test func roundTripCorpusIsPresent() {
     #expect(RoundTripFixtures.paths.count >= 5)
 }
+
+@Test func languageReferenceListsEveryOp() throws {
+    let url = FrontendFixtures.repositoryRoot.appendingPathComponent("spec/language.md")
+    let reference = FrontendFixtures.read(url)
+    for op in Op.allCases {
+        #expect(reference.contains("| `\(op.mnemonic)` |"), "spec/language.md has no row for \(op.mnemonic)")
+    }
+}
