@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the .npy/.npz fixtures for Tests/LeptonTests/NPYTests.swift.
+"""Writes the .npy/.npz fixtures for Tests/LeptonTests/NPYTests.swift and CLITests.swift.
 
 Run from the repository root: python3 Tools/gen_npy_fixtures.py
 The outputs are committed; tests never run Python. Values here are mirrored as literals in
@@ -14,6 +14,7 @@ import numpy as np
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "LeptonTests", "Fixtures", "npy")
 CORRUPT = os.path.join(ROOT, "corrupt")
+CLI = os.path.join(ROOT, "..", "cli")
 
 F4 = np.array([[0.5, -1.25, 3.0], [1e-3, -0.0, 65504.0]], dtype="<f4")
 F8 = np.array([0.1, -2.5, 1e300], dtype="<f8")
@@ -49,6 +50,12 @@ def raw_npy(header, data=b"", version=(1, 0)):
     return b"\x93NUMPY" + bytes(version) + struct.pack(length_format, len(text)) + text + data
 
 
+def add_entry(z, name, data, level=None):
+    """Like ZipFile.writestr, with a fixed timestamp so regenerating changes no bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    z.writestr(info, data, compress_type=z.compression, compresslevel=level)
+
+
 def write_corrupt(name, data):
     with open(os.path.join(CORRUPT, name), "wb") as f:
         f.write(data)
@@ -76,8 +83,8 @@ def valid_fixtures():
     for level in (0, 1, 9):  # 0: stored deflate blocks, 1: fast (fixed codes for small data), 9: best
         with zipfile.ZipFile(os.path.join(ROOT, f"deflate_level{level}.npz"), "w",
                              compression=zipfile.ZIP_DEFLATED, compresslevel=level) as z:
-            z.writestr("a.npy", npy_bytes(F4))
-            z.writestr("big.npy", npy_bytes(BIG))
+            add_entry(z, "a.npy", npy_bytes(F4), level)
+            add_entry(z, "big.npy", npy_bytes(BIG), level)
 
 
 def corrupt_npy():
@@ -115,16 +122,28 @@ def corrupt_npz():
     write_corrupt("bad_crc.npz", stored[:data_at] + bytes([stored[data_at] ^ 0xFF]) + stored[data_at + 1:])
     deflated = io.BytesIO()
     with zipfile.ZipFile(deflated, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("a.npy", npy_bytes(F4))
+        add_entry(z, "a.npy", npy_bytes(F4))
     deflated = deflated.getvalue()
     start = 30 + len("a.npy")  # local header + name, no extra field
     write_corrupt("bad_deflate.npz", deflated[:start] + b"\x07" + deflated[start + 1:])  # BFINAL=1, BTYPE=3
     with zipfile.ZipFile(os.path.join(CORRUPT, "bad_entry.npz"), "w") as z:
-        z.writestr("x.npy", b"definitely not npy")
+        add_entry(z, "x.npy", b"definitely not npy")
+
+
+def cli_fixtures():
+    """Inputs and weights for the small graphs in Fixtures/cli (affine.graph: y = x @ w + 0.5)."""
+    np.save(os.path.join(CLI, "w.npy"), np.array([[1, 2], [3, 4]], dtype="<f4"))
+    np.save(os.path.join(CLI, "x.npy"), np.array([[1, 0], [0, 1]], dtype="<f4"))
+    np.save(os.path.join(CLI, "x_wrong_shape.npy"), np.zeros((2, 3), dtype="<f4"))
+    np.save(os.path.join(CLI, "x_wrong_dtype.npy"), np.zeros((2, 2), dtype="<f8"))
+    with open(os.path.join(CLI, "corrupt.npy"), "wb") as f:
+        f.write(b"\x93NUMPX" + npy_bytes(F4)[6:])
 
 
 if __name__ == "__main__":
     os.makedirs(CORRUPT, exist_ok=True)
+    os.makedirs(CLI, exist_ok=True)
+    cli_fixtures()
     valid_fixtures()
     corrupt_npy()
     corrupt_npz()

@@ -49,7 +49,7 @@ enum LiteralParser {
     }
 
     private static func tensor(_ texts: [String], shape: [Int], dtype: DType) throws(Failure) -> Tensor {
-        func bad(_ text: String) -> Failure { Failure(message: "'\(text)' is not a \(dtype) value") }
+        func bad(_ text: String) -> Failure { Failure(message: "'\(text)' is not a valid \(dtype) value") }
         switch dtype {
         case .f32, .f64:
             var values: [Double] = []
