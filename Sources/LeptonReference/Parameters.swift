@@ -25,7 +25,7 @@ private func materialize(_ param: Param, of graph: Graph, loader: inout Paramete
         let symbols = type.shape.filter { $0.fixedValue == nil }.map(\.description).joined(separator: ", ")
         throw fail(" has type \(type) with symbolic dimension \(symbols); params need fixed shapes")
     }
-    let count = shape.reduce(1, *)
+    guard let count = elementCount(shape) else { throw fail(" has type \(type), too large to materialize") }
     switch param.initializer {
     case .zeros: return Tensor.zeros(type.dtype, shape: shape)
     case .ones: return Tensor.filled(type.dtype, shape: shape, with: 1)
@@ -74,6 +74,19 @@ private func seededValues(_ initializer: Initializer, shape: [Int], count: Int, 
     case .zeros, .ones, .constant, .load:
         preconditionFailure("\(initializer) is not a seeded initializer")
     }
+}
+
+/// The number of scalars in `shape`; nil for negative dims or more than 2^31 elements, which
+/// no test or model here needs and which would otherwise trap or exhaust memory.
+private func elementCount(_ shape: [Int]) -> Int? {
+    var count = 1
+    for dim in shape {
+        guard dim >= 0 else { return nil }
+        let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+        guard !overflow, product <= 1 << 31 else { return nil }
+        count = product
+    }
+    return count
 }
 
 /// fan_in and fan_out: rank 1 both shape[0]; rank 2 [in, out]; rank >= 3 conv

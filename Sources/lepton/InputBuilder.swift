@@ -42,7 +42,8 @@ struct InputBuilder {
         do throws(LiteralParser.Failure) {
             return try LiteralParser.parse(value, as: info.type.dtype)
         } catch {
-            throw .failure("lepton run: error: --input \(info.name): bad \(info.type.dtype) literal '\(value)': \(error.message)")
+            let shown = value.count > 40 ? value.prefix(40) + "…" : value
+            throw .failure("lepton run: error: --input \(info.name): bad \(info.type.dtype) literal '\(shown)': \(error.message)")
         }
     }
 
@@ -74,8 +75,22 @@ struct InputBuilder {
                     shape.append(size)
                 }
             }
+            guard Self.isReasonable(shape) else {
+                throw .failure("lepton run: error: input \(info.name): shape \(shape) is too large for random inputs")
+            }
             inputs[info.name] = Self.random(info.type.dtype, shape: shape, rng: &rng)
         }
+    }
+
+    /// At most 2^28 elements (1 GiB of f32), checked without overflowing.
+    private static func isReasonable(_ shape: [Int]) -> Bool {
+        var count = 1
+        for dim in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= 1 << 28 else { return false }
+            count = product
+        }
+        return true
     }
 
     /// floats uniform in [-1, 1), ints uniform in [0, 10), bools true when unit() < 0.5.

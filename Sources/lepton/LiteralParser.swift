@@ -91,11 +91,18 @@ enum LiteralParser {
             while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x09 || bytes[position] == 0x0A { position += 1 }
         }
 
+        /// Nesting deeper than any tensor rank anyone means; bounds the recursion.
+        static let maxDepth = 32
+        var depth = 0
+
         mutating func value() throws(Failure) -> Node {
             skipSpace()
             guard position < bytes.count else { throw Failure(message: "expected a value at offset \(position)") }
             guard bytes[position] == UInt8(ascii: "[") else { return try scalar() }
             position += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw Failure(message: "lists nest deeper than \(Self.maxDepth) levels") }
             var items: [Node] = []
             while true {
                 skipSpace()

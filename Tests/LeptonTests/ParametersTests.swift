@@ -116,6 +116,8 @@ private func failure(_ name: String, _ type: TensorType, _ initializer: Initiali
      "p.graph:2:3: error: param s: glorot needs a param of rank 1 or more, got f32[]"),
     ("w", TensorType(.f32, [.symbol("N"), .fixed(3)]), .zeros,
      "p.graph:2:3: error: param w has type f32[N, 3] with symbolic dimension N; params need fixed shapes"),
+    ("w", TensorType(.f32, fixed: [99_999_999_999, 99_999_999_999]), .zeros,
+     "p.graph:2:3: error: param w has type f32[99999999999, 99999999999], too large to materialize"),
     ("n", TensorType(.i32, fixed: [2]), .constant(0.5),
      "p.graph:2:3: error: param n: constant(0.5) is not representable as i32"),
     ("n", TensorType(.i64, fixed: [2]), .constant(.infinity),
