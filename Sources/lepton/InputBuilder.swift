@@ -50,18 +50,7 @@ struct InputBuilder {
     /// Seeded values for every input not given, in input order, from one SplitMix64 stream.
     /// Symbolic dimensions come from `dims`, else from the given inputs.
     mutating func addRandom(seed: UInt64, dims: [String: Int]) throws(CLIError) {
-        var bindings = dims
-        for info in declared {
-            guard let tensor = inputs[info.name] else { continue }
-            for (dim, size) in zip(info.type.shape, tensor.shape) {
-                if case .symbol(let symbol) = dim, bindings[symbol] == nil { bindings[symbol] = size }
-            }
-        }
-        let symbols = Set(declared.flatMap(\.type.shape).compactMap { if case .symbol(let s) = $0 { s } else { nil } })
-        for symbol in dims.keys.sorted() where !symbols.contains(symbol) {
-            let known = symbols.sorted().joined(separator: ", ")
-            throw RunCommand.usage("--dim \(symbol): no input of graph \(graph.name) uses \(symbol) (symbols: \(known.isEmpty ? "none" : known))")
-        }
+        let bindings = try symbolBindings(dims)
         var rng = SplitMix64(seed: seed)
         for info in declared where inputs[info.name] == nil {
             var shape: [Int] = []
@@ -80,6 +69,23 @@ struct InputBuilder {
             }
             inputs[info.name] = Self.random(info.type.dtype, shape: shape, rng: &rng)
         }
+    }
+
+    /// `--dim` values (each must name a symbol some input uses), completed from the given inputs.
+    private func symbolBindings(_ dims: [String: Int]) throws(CLIError) -> [String: Int] {
+        let symbols = Set(declared.flatMap(\.type.shape).compactMap { if case .symbol(let s) = $0 { s } else { nil } })
+        for symbol in dims.keys.sorted() where !symbols.contains(symbol) {
+            let known = symbols.sorted().joined(separator: ", ")
+            throw RunCommand.usage("--dim \(symbol): no input of graph \(graph.name) uses \(symbol) (symbols: \(known.isEmpty ? "none" : known))")
+        }
+        var bindings = dims
+        for info in declared {
+            guard let tensor = inputs[info.name] else { continue }
+            for (dim, size) in zip(info.type.shape, tensor.shape) {
+                if case .symbol(let symbol) = dim, bindings[symbol] == nil { bindings[symbol] = size }
+            }
+        }
+        return bindings
     }
 
     /// At most 2^28 elements (1 GiB of f32), checked without overflowing.
