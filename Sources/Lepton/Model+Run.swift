@@ -7,7 +7,7 @@ extension Model {
         let graph = try graph(named: name)
         try checkInputs(inputs, against: graph)
         let parameters = try parameters.tensors(for: graph, baseDirectory: module.baseDirectory)
-        let interpreter = try Interpreter(graph: graph, parameters: parameters)
+        let interpreter = Interpreter(graph: graph, parameters: parameters)
         let outputs = try interpreter.run(inputs)
         return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
     }
