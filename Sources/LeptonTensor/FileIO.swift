@@ -38,6 +38,8 @@ enum FileIO {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw TensorIOError(path: path, message: reason(errno)) }
         guard info.st_mode & S_IFMT != S_IFDIR else { throw TensorIOError(path: path, message: "is a directory") }
+        // Devices and pipes can be endless (/dev/zero): only regular files have a size to trust.
+        guard info.st_mode & S_IFMT == S_IFREG else { throw TensorIOError(path: path, message: "not a regular file") }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(info.st_size))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

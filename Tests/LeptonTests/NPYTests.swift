@@ -143,6 +143,9 @@ func rejectsCorruptFiles(name: String, message: String) {
     #expect(throws: TensorIOError(path: fixtures, message: "is a directory")) {
         try NPY.read(contentsOf: fixtures)
     }
+    #expect(throws: TensorIOError(path: "/dev/zero", message: "not a regular file")) {
+        try NPY.read(contentsOf: "/dev/zero")
+    }
     #expect(throws: TensorIOError(path: "/nonexistent-lepton-dir/x.npy", message: "cannot write: no such directory")) {
         try NPY.write(f4, to: "/nonexistent-lepton-dir/x.npy")
     }
