@@ -126,8 +126,8 @@ private func runLepton(_ arguments: [String]) throws -> CLIResult {
 /// (arguments, exit code, the start and end of stderr's first line).
 @Test(arguments: [
     (["run", "missing.graph"], 1, "", "missing.graph: error: no such file"),
-    (["run", "affine.graph", "--input", "x=x_wrong_shape.npy"], 1, "affine.graph:", "error: input x is f32[N, 2] but got f32[2, 3]"),
-    (["run", "affine.graph", "--input", "x=x_wrong_dtype.npy"], 1, "affine.graph:", "error: input x is f32[N, 2] but got f64[2, 2]"),
+    (["run", "affine.graph", "--input", "x=x_wrong_shape.npy"], 1, "affine.graph:", "error: input 'x' expects f32[N, 2], got f32[2, 3]: dimension 1 should be 2, got 3"),
+    (["run", "affine.graph", "--input", "x=x_wrong_dtype.npy"], 1, "affine.graph:", "error: input 'x' expects f32[N, 2], got f64[2, 2]: dtype should be f32, got f64"),
     (["run", "affine.graph", "--input", "x=corrupt.npy"], 1, "", "corrupt.npy: error: not a .npy file (bad magic)"),
     (["run", "affine.graph", "--input", "x=nope.npy"], 1, "", "nope.npy: error: no such file"),
     (["run", "affine.graph", "--input", "x=[[1,2],[3"], 1, "", "lepton run: error: --input x: bad f32 literal '[[1,2],[3': missing ']' at offset 9"),
