@@ -66,13 +66,9 @@ extension Lowering {
 
     private mutating func fold(_ op: BinaryOperator, _ a: Constant, _ b: Constant, at location: SourceLocation) throws(LoweringAbort) -> Constant {
         if case .int(let x) = a, case .int(let y) = b {
-            let (result, overflow): (Int, Bool) = switch op {
-            case .add: x.addingReportingOverflow(y)
-            case .sub: x.subtractingReportingOverflow(y)
-            case .mul: x.multipliedReportingOverflow(by: y)
-            case .div: y == 0 ? (0, true) : (Int((Double(x) / Double(y)).rounded(.down)), false)
+            guard let result = integerArithmetic(op, x, y) else {
+                throw fail("cannot evaluate \(a) \(op.rawValue) \(b) at compile time", at: location)
             }
-            guard !overflow else { throw fail("cannot evaluate \(a) \(op.rawValue) \(b) at compile time", at: location) }
             return .int(result)
         }
         guard let x = a.doubleValue, let y = b.doubleValue else {
