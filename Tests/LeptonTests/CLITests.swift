@@ -5,7 +5,7 @@ import LeptonTensor
 // Runs the built `lepton` executable as a subprocess, from Fixtures/cli (so messages name
 // files relative to it). `swift test` builds every product, so the binary sits next to the
 // test bundle; LEPTON_BIN overrides the lookup.
-private let cliFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/cli").path
+private let cliFixtures = TestPaths.fixtures("cli").path
 
 private struct CLIResult {
     var status: Int32
@@ -22,8 +22,7 @@ private enum BinaryLookup {
         if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
         directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
         directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        directories.append(root.appendingPathComponent(".build/debug"))
+        directories.append(TestPaths.repositoryRoot.appendingPathComponent(".build/debug"))
         return directories.map { $0.appendingPathComponent("lepton").standardizedFileURL.path }
     }
 

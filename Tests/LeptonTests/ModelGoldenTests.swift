@@ -34,8 +34,7 @@ private let models: [ModelCase] = [
     ModelCase(fixture: "mobilenet_v2", file: "mobilenet_v2.graph"),
 ]
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let repositoryRoot = TestPaths.repositoryRoot
 
 @Test(arguments: models)
 func modelMatchesNumpyGolden(_ model: ModelCase) throws {
