@@ -26,7 +26,8 @@ let package = Package(
         .executableTarget(name: "lepton", dependencies: ["Lepton"]),
         .testTarget(
             name: "LeptonTests",
-            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor"]
+            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

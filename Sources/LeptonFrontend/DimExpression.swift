@@ -49,14 +49,11 @@ struct DimEnvironment: Sendable {
     private func combine(_ op: BinaryOperator, _ a: Dim, _ b: Dim, _ expr: DimExpr, _ location: SourceLocation) throws(DimError) -> Dim {
         switch (a, b) {
         case (.fixed(let x), .fixed(let y)):
-            switch op {
-            case .add: return .fixed(x + y)
-            case .sub: return .fixed(x - y)
-            case .mul: return .fixed(x * y)
-            case .div:
-                guard y != 0 else { throw .invalid("division by zero in dimension '\(expr)'", location) }
-                return .fixed(Int((Double(x) / Double(y)).rounded(.down)))
+            if op == .div && y == 0 { throw .invalid("division by zero in dimension '\(expr)'", location) }
+            guard let value = integerArithmetic(op, x, y) else {
+                throw .invalid("dimension '\(expr)' overflows", location)
             }
+            return .fixed(value)
         case (.symbol, .fixed(let y)) where (op == .mul || op == .div) && y == 1 || (op == .add || op == .sub) && y == 0:
             return a
         case (.fixed(let x), .symbol) where op == .mul && x == 1 || op == .add && x == 0:
@@ -114,4 +111,20 @@ struct DimEnvironment: Sendable {
         let dims = type.dims.map { dim in (try? evaluate(dim))?.description ?? dim.description }
         return "\(type.dtype)[\(dims.joined(separator: ", "))]"
     }
+}
+
+/// `x op y` on Ints with `/` as floor division; nil on overflow or division by zero.
+func integerArithmetic(_ op: BinaryOperator, _ x: Int, _ y: Int) -> Int? {
+    let (value, overflow): (Int, Bool)
+    switch op {
+    case .add: (value, overflow) = x.addingReportingOverflow(y)
+    case .sub: (value, overflow) = x.subtractingReportingOverflow(y)
+    case .mul: (value, overflow) = x.multipliedReportingOverflow(by: y)
+    case .div:
+        guard y != 0 else { return nil }
+        let (quotient, quotientOverflow) = x.dividedReportingOverflow(by: y)
+        let roundsDown = x.remainderReportingOverflow(dividingBy: y).partialValue != 0 && (x < 0) != (y < 0)
+        (value, overflow) = (roundsDown ? quotient - 1 : quotient, quotientOverflow)
+    }
+    return overflow ? nil : value
 }

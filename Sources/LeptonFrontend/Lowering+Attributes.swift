@@ -30,6 +30,11 @@ extension Lowering {
         for spec in schema.attributes where result[spec.name] == nil {
             throw fail("missing attribute '\(spec.name)' for \(op)", at: location)
         }
+        // ONNX's "one output per element" split has a data-dependent result count in spirit;
+        // the language asks for it to be spelled out.
+        if op == .split, result["sizes"] == .ints([]), result["parts"] == .int(0) {
+            throw fail("split needs attribute 'sizes' or 'parts'", at: location)
+        }
         return result
     }
 

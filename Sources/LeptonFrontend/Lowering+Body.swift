@@ -6,6 +6,7 @@ extension Lowering {
     /// Returns the output values, or nil when something in the body was wrong.
     mutating func lowerBody(_ decl: GraphDecl, scope: inout Scope, builder: inout GraphBuilder) -> [ValueID]? {
         let errorsBefore = errorCount
+        for output in decl.outputs { scope.outputDTypes[output.name] = output.type?.dtype }
         let (params, assignments) = collectDefinitions(decl, scope: &scope)
         for param in params {
             do {
@@ -57,7 +58,7 @@ extension Lowering {
     mutating func lowerAssignment(_ assignment: Assignment, scope: inout Scope, builder: inout GraphBuilder) throws(LoweringAbort) {
         let targets = assignment.targets
         let first = targets[0]
-        let hint = targets.count == 1 ? first.type?.dtype : nil
+        let hint = targets.count == 1 ? first.type?.dtype ?? scope.outputDTypes[first.name] : nil
         let prefix = first.isDiscard || first.name.hasPrefix("%") ? nil : scope.qualified(first.name)
         let fresh = builder.valueCount
         let results = try lowerExpression(assignment.value, hint: hint, callPrefix: prefix, scope: &scope, builder: &builder)

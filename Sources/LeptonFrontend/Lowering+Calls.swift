@@ -7,7 +7,7 @@ extension Lowering {
                                  scope: inout Scope, builder: inout GraphBuilder) throws(LoweringAbort) -> [ValueID] {
         if let start = activeGraphs.firstIndex(of: callee.name) {
             let chain = activeGraphs[start...] + [callee.name]
-            throw fail("recursive graph call \(chain.joined(separator: " -> "))", at: location)
+            throw fail("recursive graph call: \(chain.joined(separator: " -> "))", at: location)
         }
         guard call.operands.count == callee.inputs.count else {
             throw fail("'\(callee.name)' expects \(plural(callee.inputs.count, "input")), got \(call.operands.count)", at: location)

@@ -33,7 +33,8 @@ indirect enum Constant: CustomStringConvertible {
 
 extension Lowering {
     /// Evaluates an expression that must be known at compile time; compile-time arguments
-    /// are substituted and `+ - * /` folded (`/` on ints is floor division).
+    /// and dimension symbols of known size are substituted and `+ - * /` folded (`/` on ints
+    /// is floor division).
     mutating func evaluateConstant(_ expr: Expr, scope: Scope) throws(LoweringAbort) -> Constant {
         switch expr.kind {
         case .number(let literal):
@@ -48,6 +49,14 @@ extension Lowering {
             switch scope.dims.arguments[name] {
             case .int(let n): return .int(n)
             case .float(let x): return .float(x.description)
+            case nil: break
+            }
+            // A dimension symbol bound by the inputs (`C` in `x: f32[N, C, H, W]`) is usable
+            // wherever a compile-time int is, once its size is known: `group: C`.
+            switch scope.dims.symbols[name] {
+            case .fixed(let n): return .int(n)
+            case .symbol(let symbol):
+                throw fail("'\(name)' is the symbolic dimension \(symbol), unknown until run time; a compile-time value is needed here", at: expr.location)
             case nil: return .word(name)
             }
         case .list(let items):
@@ -66,13 +75,9 @@ extension Lowering {
 
     private mutating func fold(_ op: BinaryOperator, _ a: Constant, _ b: Constant, at location: SourceLocation) throws(LoweringAbort) -> Constant {
         if case .int(let x) = a, case .int(let y) = b {
-            let (result, overflow): (Int, Bool) = switch op {
-            case .add: x.addingReportingOverflow(y)
-            case .sub: x.subtractingReportingOverflow(y)
-            case .mul: x.multipliedReportingOverflow(by: y)
-            case .div: y == 0 ? (0, true) : (Int((Double(x) / Double(y)).rounded(.down)), false)
+            guard let result = integerArithmetic(op, x, y) else {
+                throw fail("cannot evaluate \(a) \(op.rawValue) \(b) at compile time", at: location)
             }
-            guard !overflow else { throw fail("cannot evaluate \(a) \(op.rawValue) \(b) at compile time", at: location) }
             return .int(result)
         }
         guard let x = a.doubleValue, let y = b.doubleValue else {

@@ -27,29 +27,7 @@ extension Lowering {
         case .call(let c): call = c
         default: throw fail("expected an initializer (\(Self.initializerNames)) for param '\(param)'", at: expr.location)
         }
-        guard let shape = Self.initializers[call.name] else {
-            throw fail("unknown initializer '\(call.name)'; expected one of \(Self.initializerNames)", at: expr.location)
-        }
-        var fields: [String: NamedArgument] = [:]
-        for argument in call.arguments {
-            guard shape.fields.contains(argument.name) else {
-                let valid = shape.fields.isEmpty ? "it has none" : "valid fields: \(shape.fields.joined(separator: ", "))"
-                throw fail("unknown field '\(argument.name)' for initializer \(call.name); \(valid)", at: argument.location)
-            }
-            fields[argument.name] = argument
-        }
-        guard call.operands.count == shape.operands else {
-            let usage = call.name == "load" ? "load(\"w.npy\")" : call.name == "constant" ? "constant(0.5)" : call.name
-            throw fail("initializer \(call.name) is written \(usage)", at: expr.location)
-        }
-        if shape.fields.contains("seed") {
-            guard type.dtype.isFloatingPoint else {
-                throw fail("seeded initializer \(call.name) needs a floating-point param, '\(param)' is \(type.dtype)", at: expr.location)
-            }
-            if call.name == "glorot" || call.name == "he", type.rank == 0 {
-                throw fail("initializer \(call.name) needs a param of rank 1 or more, '\(param)' is a scalar", at: expr.location)
-            }
-        }
+        let fields = try validatedFields(of: call, at: expr.location, param: param, type: type)
         let reader = FieldReader(fields: fields, initializer: call.name)
         switch call.name {
         case "zeros": return .zeros
@@ -69,6 +47,39 @@ extension Lowering {
             }
             return .load(path: path, key: try reader.string("key", &self, scope))
         }
+    }
+
+    /// Checks the initializer's name, fields, operand count and fit to the param's type.
+    private mutating func validatedFields(of call: Call, at location: SourceLocation, param: String,
+                                          type: TensorType) throws(LoweringAbort) -> [String: NamedArgument] {
+        guard let shape = Self.initializers[call.name] else {
+            throw fail("unknown initializer '\(call.name)'; expected one of \(Self.initializerNames)", at: location)
+        }
+        var fields: [String: NamedArgument] = [:]
+        for argument in call.arguments {
+            guard shape.fields.contains(argument.name) else {
+                let valid = shape.fields.isEmpty ? "it has none" : "valid fields: \(shape.fields.joined(separator: ", "))"
+                throw fail("unknown field '\(argument.name)' for initializer \(call.name); \(valid)", at: argument.location)
+            }
+            fields[argument.name] = argument
+        }
+        guard call.operands.count == shape.operands else {
+            let usage = switch call.name {
+            case "load": "needs a path, as in load(\"w.npy\")"
+            case "constant": "needs one value, as in constant(0.5)"
+            default: "takes only named fields"
+            }
+            throw fail("initializer \(call.name) \(usage)", at: location)
+        }
+        if shape.fields.contains("seed") {
+            guard type.dtype.isFloatingPoint else {
+                throw fail("seeded initializer \(call.name) needs a floating-point param, '\(param)' is \(type.dtype)", at: location)
+            }
+            if call.name == "glorot" || call.name == "he", type.rank == 0 {
+                throw fail("initializer \(call.name) needs a param of rank 1 or more, '\(param)' is a scalar", at: location)
+            }
+        }
+        return fields
     }
 
     fileprivate mutating func number(_ expr: Expr, scope: Scope, what: String) throws(LoweringAbort) -> Double {

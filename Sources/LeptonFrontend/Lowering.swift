@@ -15,6 +15,8 @@ struct Scope {
     var poisoned: Set<String> = []
     /// How many calls of each graph nested inside expressions got a `<callee>_<k>` prefix.
     var nestedCalls: [String: Int] = [:]
+    /// Declared dtypes of the graph's outputs: they type literals like annotations do.
+    var outputDTypes: [String: DType] = [:]
 
     func qualified(_ name: String) -> String { prefix + name }
 }
@@ -79,8 +81,13 @@ struct Lowering {
         guard let outputs = lowerBody(decl, scope: &scope, builder: &builder), errorCount == errorsBefore else { return nil }
         builder.setOutputs(outputs)
         let graph = builder.finished()
-        // Enable once the Verifier is on main (Sources/LeptonIR/Verifier.swift):
-        // do { try graph.verify() } catch { for d in error.diagnostics { report(d.message, at: d.location) }; return nil }
+        do {
+            try graph.verify()
+        } catch {
+            // A verifier complaint about freshly lowered IR is a frontend bug; still report it, never crash.
+            for diagnostic in error.diagnostics { report(diagnostic.message, at: diagnostic.location) }
+            return nil
+        }
         return graph
     }
 

@@ -161,7 +161,7 @@ struct Parser {
         guard case .identifier(let word) = current.kind else { throw fail("expected a type such as f32[N, 10]") }
         guard let dtype = DType(rawValue: word) else {
             let valid = DType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw fail("unknown type '\(word)'; expected one of \(valid)")
+            throw error("unknown type '\(word)'; expected one of \(valid)", at: start)
         }
         advance()
         try open(.leftBracket, "'[' after '\(word)'")

@@ -1,6 +1,6 @@
 /// The candidate closest to `name` by edit distance, when close enough to be a likely typo.
 func closestName(to name: String, among candidates: [String]) -> String? {
-    let limit = max(1, name.count / 3)
+    let limit = name.count / 3
     var best: (name: String, distance: Int)?
     for candidate in candidates.sorted() {
         let distance = editDistance(name, candidate)

@@ -102,26 +102,11 @@ func slice(_ x: Tensor, starts: [Int], ends: [Int], axes givenAxes: [Int], steps
     var shape = x.shape
     var tables = x.shape.indices.map { stridedTable(count: x.shape[$0], stride: strides[$0]) }
     for (i, axis) in axes.enumerated() {
-        let (start, count) = sliceRange(start: starts[i], end: ends[i], step: steps[i], dim: x.shape[axis])
+        let (start, count) = sliceRange(start: starts[i], end: ends[i], step: steps[i], size: x.shape[axis])
         shape[axis] = count
         tables[axis] = stridedTable(count: count, start: start, step: steps[i], stride: strides[axis])
     }
     return x.gathering(gatherOffsets(shape: shape, tables: tables), shape: shape)
-}
-
-/// The first index and element count ONNX Slice takes from one axis.
-func sliceRange(start: Int, end: Int, step: Int, dim: Int) -> (start: Int, count: Int) {
-    precondition(step != 0, "slice step 0")
-    var start = start < 0 ? start + dim : start
-    var end = end < 0 ? end + dim : end
-    if step > 0 {
-        start = Swift.min(Swift.max(start, 0), dim)
-        end = Swift.min(Swift.max(end, 0), dim)
-        return (start, Swift.max(0, (end - start + step - 1) / step))
-    }
-    start = Swift.min(Swift.max(start, 0), dim - 1)
-    end = Swift.min(Swift.max(end, -1), dim - 1)
-    return (start, Swift.max(0, (start - end - step - 1) / -step))
 }
 
 /// gather: ONNX Gather. Result shape is data[..<axis] + indices + data[axis+1...]; negative
