@@ -69,8 +69,7 @@ struct GoldenError: Error, CustomStringConvertible {
 }
 
 enum GoldenManifest {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/ops")
+    static let root = TestPaths.fixtures("ops")
 
     static func load() throws -> [GoldenCase] {
         let data = try Data(contentsOf: root.appendingPathComponent("cases.json"))
