@@ -1,42 +1,28 @@
-/// Canonical value order and temporary numbering, shared by every pass that edits a graph.
-///
-/// The frontend builds graphs with values ordered inputs, params, then node results in node
-/// order, and unnamed results numbered `%0, %1, …` in node order. Passes delete, insert and
-/// move nodes; `canonicalized()` restores that form so printed IR stays stable and
-/// `parse(print(g)) == g` keeps holding after optimization.
+/// Canonical form of a fused node's body, so structurally equal bodies are equal values
+/// (CSE compares them) and a printed body parses back to the very same IR.
 extension Graph {
-    /// Whether `name` is a compiler temporary (`%3`), free to renumber.
-    public static func isTemporary(_ name: String) -> Bool { name.hasPrefix("%") }
+    /// The name every fused body carries (it is never printed).
+    public static let regionName = "fused"
 
-    /// The graph with values that nothing defines dropped, the rest in canonical order, and
-    /// temporaries renumbered `%0, %1, …` in node order. Regions are left as they are.
-    ///
-    /// A value that is still used (or is an output) but defined by nothing is kept, at the end,
-    /// so the verifier can report it instead of this function hiding the bug.
-    public func canonicalized() -> Graph {
+    /// This graph as a fused body: values renumbered inputs first, then params, then node
+    /// results in node order (the order the parser builds), inputs named `x0, x1, …`,
+    /// outputs `y0, y1, …` and every other value `%0, %1, …` in node order. A value that is
+    /// both an input and an output keeps its input name; one listed as several outputs is
+    /// named after the first. The graph is renamed `fused`.
+    public func canonicalizingRegionNames() -> Graph {
         var order = inputs + params.map(\.value)
         for node in nodes { order += node.outputs }
-        var seen = Set(order)
-        let referenced = nodes.flatMap(\.inputs) + outputs
-        for id in referenced where values.indices.contains(id) && !seen.contains(id) {
-            order.append(id)
-            seen.insert(id)
-        }
-        var newID = [ValueID](repeating: -1, count: values.count)
-        for (new, old) in order.enumerated() where values.indices.contains(old) && newID[old] < 0 {
-            newID[old] = new
-        }
-        func map(_ id: ValueID) -> ValueID { values.indices.contains(id) && newID[id] >= 0 ? newID[id] : id }
+        var seen = Set<ValueID>()
+        // Out-of-range or duplicate ids are a verifier matter: keep them, never crash.
+        order = order.filter { values.indices.contains($0) && seen.insert($0).inserted }
+        order += values.indices.filter { !seen.contains($0) }
+        var newID = [ValueID](repeating: 0, count: values.count)
+        for (new, old) in order.enumerated() { newID[old] = new }
+        func map(_ id: ValueID) -> ValueID { values.indices.contains(id) ? newID[id] : id }
 
         var result = self
+        result.name = Self.regionName
         result.values = order.map { values[$0] }
-        var counter = 0
-        for node in nodes {
-            for old in node.outputs where values.indices.contains(old) && Graph.isTemporary(values[old].name) {
-                result.values[newID[old]].name = "%\(counter)"
-                counter += 1
-            }
-        }
         result.inputs = inputs.map(map)
         result.outputs = outputs.map(map)
         for i in result.params.indices { result.params[i].value = map(result.params[i].value) }
@@ -44,6 +30,22 @@ extension Graph {
             result.nodes[i].inputs = result.nodes[i].inputs.map(map)
             result.nodes[i].outputs = result.nodes[i].outputs.map(map)
         }
+        result.assignCanonicalNames()
         return result
+    }
+
+    private mutating func assignCanonicalNames() {
+        var named = Set<ValueID>()
+        for (k, id) in inputs.enumerated() where values.indices.contains(id) && named.insert(id).inserted {
+            values[id].name = "x\(k)"
+        }
+        for (k, id) in outputs.enumerated() where values.indices.contains(id) && named.insert(id).inserted {
+            values[id].name = "y\(k)"
+        }
+        var counter = 0
+        for id in values.indices where !named.contains(id) {
+            values[id].name = "%\(counter)"
+            counter += 1
+        }
     }
 }
