@@ -74,10 +74,25 @@ struct PassGolden {
             if let foldLimit { context.foldElementLimit = foldLimit }
             try manager.run(&graph, context: &context)
             output += context.notes.map { "note: \($0)" }
+            output += roundTripProblems(graph)
             output += Printer.print(graph).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         }
         while output.last == "" { output.removeLast() }
         return output
+    }
+
+    /// Optimized graphs must print as text that parses back to the same IR (canonical numbering
+    /// included); a mismatch shows up in the output as an `error:` line.
+    func roundTripProblems(_ graph: Graph) -> [String] {
+        do throws(DiagnosticError) {
+            let reparsed = try Frontend.parse(source: Printer.print(graph), path: "printed.graph")
+            if reparsed.graphs.map({ $0.withoutLocations() }) != [graph.withoutLocations()] {
+                return ["error: the printed graph parses back to different IR"]
+            }
+            return []
+        } catch {
+            return ["error: the printed graph does not parse: \(error)"]
+        }
     }
 
     /// The file with its EXPECT block replaced by `actual`.
