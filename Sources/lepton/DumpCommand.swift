@@ -1,22 +1,42 @@
 import Lepton
 
-/// `lepton dump FILE.graph [--graph NAME]`: the lowered IR, as valid .graph text.
+/// `lepton dump FILE.graph [--graph NAME]`: the lowered IR, as valid .graph text, optionally
+/// after optimization passes.
 enum DumpCommand {
     static let spec = CommandSpec(
         name: "dump", summary: "print the lowered IR (graph calls inlined, every value typed)",
         positionals: ["FILE.graph"],
-        options: [OptionSpec("--graph", value: "NAME", "print only this graph")],
-        details: "", run: run)
+        options: [OptionSpec("--graph", value: "NAME", "print only this graph")] + OptimizationFlags.options,
+        details: """
+        prints the graph as written (-O0) unless -O1/-O2, --passes or --dump-after is given;
+        --dump-after alone uses -O2. with --dump-after only the selected intermediate graphs
+        are printed, each headed '# after PASS (changed|unchanged)' and its '# note:' lines;
+        otherwise the final graph, after its notes.
+        """,
+        run: run)
 
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
+        if arguments.options["--print-passes"] != nil { return Console.print(OptimizationFlags.passList()) }
         let model = try ModelLoading.load(arguments.positionals[0])
         var module = model.module
         if let name = arguments.value("--graph") {
             let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: name) }
             module.graphs = [graph]
         }
+        var notes: [String] = []
+        if OptimizationFlags.choosesPasses(arguments) {
+            let options = try OptimizationFlags.parse(arguments, defaultLevel: 2)
+            for index in module.graphs.indices {
+                let optimized = try ModelLoading.within(model) { () throws(DiagnosticError) in
+                    try model.optimized(graph: module.graphs[index].name, options: options)
+                }
+                module.graphs[index] = optimized.graph
+                notes += optimized.notes
+            }
+            if options.dumpAfter != .none { return }
+        }
         // The printer ends each graph with a newline; print adds one more.
-        let text = Printer.print(module)
+        let text = notes.map { "# note: \($0)\n" }.joined() + Printer.print(module)
         Console.print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
     }
 }
