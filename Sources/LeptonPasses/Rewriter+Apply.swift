@@ -46,6 +46,7 @@ extension Rewriter {
                                   location: matched.location))
             }
         }
+        if built == [matched] { return false }  // proposes what is already there
         edited.nodes.replaceSubrange(index...index, with: built)
         graph = edited
         return true
