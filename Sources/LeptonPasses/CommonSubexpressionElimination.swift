@@ -14,10 +14,14 @@ import LeptonIR
 ///     %0: f32[4] = exp(x)
 ///     y: f32[4] = add(%0, %0)
 ///
+/// Compiler-made params (`tensor(…)` initializers, e.g. from `fold`) with equal values merge
+/// the same way; user params never do (each has its own name and seed).
+///
 /// A copy whose result is a graph output is kept when the first copy cannot take over the
 /// output's name (it is itself an output): outputs stay named and produced by nodes.
 public let commonSubexpressionElimination = Pass(name: "cse", summary: "merges nodes that compute the same value") {
     graph, _ in
+    let mergedParams = mergeTensorParams(&graph)
     var first: [NodeKey: Int] = [:]
     var remove = Set<Int>()
     for index in graph.nodes.indices {
@@ -32,10 +36,29 @@ public let commonSubexpressionElimination = Pass(name: "cse", summary: "merges n
         for (old, new) in replacements { graph.replaceUses(of: old, with: new) }
         remove.insert(index)
     }
-    guard !remove.isEmpty else { return false }
+    guard !remove.isEmpty || mergedParams else { return mergedParams }
     graph.nodes = graph.nodes.enumerated().filter { !remove.contains($0.offset) }.map(\.element)
     graph = graph.canonicalized()
     return true
+}
+
+/// Drops `tensor(…)` params equal (type and bits) to an earlier one; true when any went.
+private func mergeTensorParams(_ graph: inout Graph) -> Bool {
+    var first: [TensorType: [(ValueID, Tensor)]] = [:]
+    var dropped = Set<ValueID>()
+    for param in graph.params {
+        guard case .tensor(let value) = param.initializer else { continue }
+        let type = graph.type(of: param.value)
+        if let (original, _) = first[type]?.first(where: { $0.1 == value }),
+           graph.canReplaceUses(of: param.value, with: original) {
+            graph.replaceUses(of: param.value, with: original)
+            dropped.insert(param.value)
+        } else {
+            first[type, default: []].append((param.value, value))
+        }
+    }
+    graph.params.removeAll { dropped.contains($0.value) }
+    return !dropped.isEmpty
 }
 
 /// What makes two nodes compute the same value.

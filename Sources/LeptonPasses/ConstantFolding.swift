@@ -25,7 +25,8 @@ import LeptonReference
 public let constantFolding = Pass(name: "fold", summary: "evaluates nodes whose operands are all constants (reference kernels)") {
     (graph: inout Graph, context: inout PassContext) throws(DiagnosticError) -> Bool in
     var folder = Folder(graph: graph)
-    for node in graph.nodes { try folder.visit(node, context: &context) }
+    // By index into the folder's graph: folding into a param redirects later nodes' operands.
+    for index in graph.nodes.indices { try folder.visit(folder.graph.nodes[index], context: &context) }
     guard folder.changed else { return false }
     graph = folder.result()
     return true
@@ -117,12 +118,7 @@ private struct Folder {
             if graph.outputs.contains(id) {
                 nodes.append(Node(op: .identity, inputs: [paramValue], outputs: [id], attributes: Attributes(), location: location))
             } else {
-                graph.replaceUses(of: id, with: paramValue)
-                nodes = nodes.map { node in
-                    var node = node
-                    node.inputs = node.inputs.map { $0 == id ? paramValue : $0 }
-                    return node
-                }
+                graph.replaceUses(of: id, with: paramValue)  // only later nodes read `id`
             }
         }
     }
