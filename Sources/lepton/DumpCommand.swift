@@ -5,11 +5,16 @@ enum DumpCommand {
     static let spec = CommandSpec(
         name: "dump", summary: "print the lowered IR (graph calls inlined, every value typed)",
         positionals: ["FILE.graph"],
-        options: [OptionSpec("--graph", value: "NAME", "print only this graph")],
+        options: [
+            OptionSpec("--graph", value: "NAME", "print only this graph"),
+            OptionSpec("--memory", "print the memory plan of the graph (entry graph unless --graph) instead"),
+            OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension for --memory"),
+        ],
         details: "", run: run)
 
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
         let model = try ModelLoading.load(arguments.positionals[0])
+        if arguments.value("--memory") != nil { return try MemoryDump.run(model, arguments) }
         var module = model.module
         if let name = arguments.value("--graph") {
             let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: name) }
