@@ -29,19 +29,25 @@ enum ExecutionOrder {
             let (x, y) = (state.rank(a, rule), state.rank(b, rule))
             return x != y ? x.lexicographicallyPrecedes(y) : a < b
         }) {
-            order.append(next)
+            order += state.takeSources(of: next) + [next]
             state.schedule(next)
         }
+        order += state.takeSources(of: nil)
         precondition(order.count == graph.nodes.count, "graph '\(graph.name)' has a cycle or an undefined operand")
         return order
     }
 }
 
 /// What the greedy scheduler tracks: ready nodes and, per block of bytes (a value with its
-/// views), how many unscheduled nodes still read it.
+/// views), how many unscheduled nodes still read it. Nodes without operands (constants) are
+/// not scheduled on their own — they allocate and free nothing, so a greedy rule would run
+/// them first and keep them live throughout — but just before their first reader.
 private struct SchedulerState {
     let graph: Graph
     private(set) var ready: Set<Int> = []
+    /// Operand-less nodes not yet placed in the order.
+    private var pendingSources: Set<Int> = []
+    private var sourcesOf: [Int: [Int]] = [:]
     private var waitingOn: [Int]
     private var consumers: [ValueID: [Int]] = [:]
     private var root: [ValueID: ValueID] = [:]
@@ -55,10 +61,14 @@ private struct SchedulerState {
         var producer: [ValueID: Int] = [:]
         waitingOn = [Int](repeating: 0, count: graph.nodes.count)
         for (index, node) in graph.nodes.enumerated() {
+            if node.inputs.isEmpty { pendingSources.insert(index) }
             let sources = Set(node.inputs.filter { producer[$0] != nil })
-            waitingOn[index] = sources.count
-            for id in sources { consumers[id, default: []].append(index) }
-            if waitingOn[index] == 0 { ready.insert(index) }
+            let (lazy, waited) = (sources.filter { pendingSources.contains(producer[$0] ?? -1) },
+                                  sources.filter { !pendingSources.contains(producer[$0] ?? -1) })
+            sourcesOf[index] = Set(lazy.compactMap { producer[$0] }).sorted()
+            waitingOn[index] = waited.count
+            for id in waited { consumers[id, default: []].append(index) }
+            if waitingOn[index] == 0 && !node.inputs.isEmpty { ready.insert(index) }
             for id in node.outputs {
                 producer[id] = index
                 let isView = MemoryPlan.isView(node.op) && producer[node.inputs[0]] != nil
@@ -82,6 +92,14 @@ private struct SchedulerState {
         case .netGrowth: return [allocated - freed]
         case .mostFreed: return [-freed, allocated]
         }
+    }
+
+    /// The operand-less nodes `node` reads that are not yet in the order (all left when nil),
+    /// now taken off the pending list.
+    mutating func takeSources(of node: Int?) -> [Int] {
+        let wanted = node.map { (sourcesOf[$0] ?? []).filter(pendingSources.contains) } ?? pendingSources.sorted()
+        pendingSources.subtract(wanted)
+        return wanted
     }
 
     mutating func schedule(_ index: Int) {

@@ -5,10 +5,13 @@ import Lepton
 enum MemoryDump {
     static func run(_ model: Model, _ arguments: ParsedArguments) throws(CLIError) {
         let bindings = try DimOption.parse(arguments.values("--dim"), command: "dump")
-        let plan = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            let graph = try model.graph(named: arguments.value("--graph"))
-            return try planMemory(graph, bindings: bindings)
+        let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: arguments.value("--graph")) }
+        let symbols = Set(graph.inputs.flatMap { graph.type(of: $0).shape }.compactMap { if case .symbol(let s) = $0 { s } else { nil } })
+        for symbol in bindings.keys.sorted() where !symbols.contains(symbol) {
+            let known = symbols.sorted().joined(separator: ", ")
+            throw .usage("--dim \(symbol): no input of graph \(graph.name) uses \(symbol) (symbols: \(known.isEmpty ? "none" : known))", command: "dump")
         }
+        let plan = try ModelLoading.within(model) { () throws(DiagnosticError) in try planMemory(graph, bindings: bindings) }
         Console.print(plan.text)
     }
 }
