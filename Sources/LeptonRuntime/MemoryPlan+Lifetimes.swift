@@ -52,18 +52,20 @@ struct LifetimeDraft {
         }
     }
 
-    /// An elementwise node writes over the first operand of its result's shape and element size
-    /// whose bytes nothing reads later (and that is not, and has no view that is, a graph output).
+    /// An elementwise node writes over the first operand of its result's shape and dtype whose
+    /// bytes nothing reads later (and that is not, and has no view that is, a graph output).
+    /// Same dtype, not just same element size (which the validator allows): a cast from f32 to
+    /// i32 in place would make kernels access one memory as two types.
     private mutating func shareInPlace(_ graph: Graph, _ order: [Int], _ shapes: [ValueID: [Int]],
                                        _ index: [ValueID: Int], _ aliases: inout AliasClasses) {
         for (step, node) in order.enumerated() where MemoryPlan.mayRunInPlace(graph.nodes[node]) {
             let node = graph.nodes[node]
             let output = node.outputs[0]
             guard let slot = index[output] else { continue }
-            let elementSize = graph.type(of: output).dtype.byteSize
+            let dtype = graph.type(of: output).dtype
             for input in node.inputs {
                 guard let root = aliases.root(of: input), aliases.isFree(root, after: step),
-                      shapes[input] == shapes[output], graph.type(of: input).dtype.byteSize == elementSize
+                      shapes[input] == shapes[output], graph.type(of: input).dtype == dtype
                 else { continue }
                 buffers[slot].storage = .inPlace(of: input)
                 aliases.merge(output, into: root)

@@ -47,6 +47,9 @@ private struct PlanValidator {
 
     /// One buffer per node output, sized by its concrete shape, alive from its step to its last read.
     mutating func buffers() throws(PlanError) {
+        for (earlier, later) in zip(plan.buffers, plan.buffers.dropFirst()) where later.firstStep < earlier.firstStep {
+            throw PlanError("buffers are not in execution order (\(name(later.value)) after \(name(earlier.value)))")
+        }
         for buffer in plan.buffers {
             guard table.updateValue(buffer, forKey: buffer.value) == nil else { throw PlanError("two buffers for \(name(buffer.value))") }
             guard let p = producer[buffer.value], let step = stepOfNode[p] else {

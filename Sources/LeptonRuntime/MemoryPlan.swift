@@ -75,17 +75,20 @@ public struct MemoryPlan: Sendable {
 
     /// The arena offset of `value`'s bytes, following views and in-place chains; nil for values
     /// outside the arena (graph inputs, params, and views of them).
-    public func arenaOffset(of value: ValueID) -> Int? {
-        let table = Dictionary(buffers.map { ($0.value, $0) }, uniquingKeysWith: { first, _ in first })
-        var current = value
-        for _ in 0...buffers.count {
-            guard let buffer = table[current] else { return nil }
+    public func arenaOffset(of value: ValueID) -> Int? { arenaOffsets[value] }
+
+    /// The arena offset of every node output whose bytes are in the arena (views and in-place
+    /// values at their source's offset); views of graph inputs and params are absent.
+    public var arenaOffsets: [ValueID: Int] {
+        var result: [ValueID: Int] = [:]
+        // Buffers are in execution order, so a view's or in-place value's source comes first.
+        for buffer in buffers {
             switch buffer.storage {
-            case .arena(let offset): return offset
-            case .view(let source), .inPlace(let source): current = source
+            case .arena(let offset): result[buffer.value] = offset
+            case .view(let source), .inPlace(let source): result[buffer.value] = result[source]
             }
         }
-        return nil
+        return result
     }
 }
 

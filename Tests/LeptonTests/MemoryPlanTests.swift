@@ -127,3 +127,18 @@ graph mlp(x: f32[N, 8]) -> (y: f32[N, 4]) {
     #expect(plan.buffers.isEmpty && plan.arenaBytes == 0 && plan.lowerBoundBytes == 0)
     #expect(MemoryTesting.complaint(plan) == nil)
 }
+
+@Test func castsNeverRunInPlace() throws {
+    // Same element size, different dtype: kernels would access one memory as two types.
+    let plan = try MemoryTesting.plan("""
+    graph g(x: f32[4]) -> (y: i32[4]) {
+      a = exp(x)
+      y = cast(a, to: i32)
+    }
+    """)
+    guard case .arena = plan.buffers[try MemoryTesting.slot(plan, "y")].storage else {
+        Issue.record("cast must get its own bytes")
+        return
+    }
+    #expect(MemoryTesting.complaint(plan) == nil)
+}
