@@ -42,7 +42,7 @@ struct RandomPlanGraph {
 
     private mutating func addNode(named name: String) {
         let a = pickValue()
-        switch pick(7) {
+        switch pick(8) {
         case 0, 1:
             let op = ["relu", "exp", "tanh", "neg", "sigmoid"][pick(5)]
             emit(name, "\(op)(\(a.name))", a.rows, a.cols)
@@ -56,6 +56,8 @@ struct RandomPlanGraph {
             emit(name, "matmul(\(a.name), w\(params.count - 1))", a.rows, cols)
         case 5:
             emit(name, view(of: a), a.rows, a.cols)
+        case 6:
+            emit(name, fusedExpression(a), a.rows, a.cols)
         default:
             emit(name, "transpose(transpose(\(a.name)))", a.rows, a.cols)
         }
@@ -68,6 +70,17 @@ struct RandomPlanGraph {
         case 1: "reshape(reshape(\(a.name), shape: [0, \(a.cols / 2), 2]), shape: [0, -1])"
         default: "flatten(\(a.name))"
         }
+    }
+
+    /// `fused(a, b) graph(...) { ... }`: an elementwise body (may run in place) or one with
+    /// a reduction (may not).
+    private mutating func fusedExpression(_ a: (name: String, rows: String, cols: Int)) -> String {
+        let partners = values.filter { $0.rows == a.rows && $0.cols == a.cols }
+        let b = partners[pick(partners.count)]
+        let type = "f32[\(a.rows), \(a.cols)]"
+        let last = pick(2) == 0 ? "relu(%0)" : "softmax(%0)"
+        return "fused(\(a.name), \(b.name)) graph(x0: \(type), x1: \(type)) -> (y0: \(type)) {\n"
+            + "    %0: \(type) = mul(x0, x1)\n    y0: \(type) = \(last)\n  }"
     }
 
     private mutating func emit(_ name: String, _ expression: String, _ rows: String, _ cols: Int) {
