@@ -2,11 +2,14 @@ extension MemoryPlan {
     /// The `lepton dump --memory` listing: a header, one line per buffer in execution order
     /// (step, value, op, concrete type, bytes, storage, lifetime), then the totals:
     ///
-    ///     # memory plan for mlp, N=1: 7 steps in graph order
-    ///     step  value  op      type         bytes  storage        lifetime
-    ///        0  %0     matmul  f32[1, 512]   2048  arena @0       [0, 1]
-    ///        1  %1     add     f32[1, 512]   2048  in place of %0 [1, 2]
-    ///     arena 2112 bytes, naive 6224 bytes, lower bound 2088 bytes, arena/lower bound 1.011
+    ///     # memory plan for mlp, N=2: 7 steps in graph order
+    ///     step  value   op       type        bytes  storage         lifetime
+    ///        0  f       flatten  f32[2, 64]    512  view of x       [0, 1]
+    ///        1  %0      matmul   f32[2, 32]    256  arena @0        [1, 2]
+    ///        2  %1      add      f32[2, 32]    256  in place of %0  [2, 3]
+    ///        ...
+    ///        6  probs   softmax  f32[2, 10]     80  arena @0        [6, 6]
+    ///     arena 384 bytes, naive 1520 bytes, lower bound 336 bytes, arena/lower bound 1.143
     ///
     /// Plain integers and fixed columns, so it is stable enough for golden tests.
     public var text: String {
