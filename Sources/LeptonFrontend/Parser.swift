@@ -169,13 +169,15 @@ struct Parser {
     /// `graph(x0: T) -> (y0: T) { ... }` after `fused(operands)`: the node's body.
     private mutating func parseRegion(after value: Expr) throws(ParseFailure) -> GraphDecl {
         let start = current.location
-        guard case .call(let call) = value.kind, call.name == Op.fused.mnemonic else {
-            throw error("a body 'graph(...) -> (...) { ... }' can only follow a fused(...) call", at: start)
-        }
         let header = position
+        guard case .call(let call) = value.kind, call.name == Op.fused.mnemonic else {
+            let failure = error("a body 'graph(...) -> (...) { ... }' can only follow a fused(...) call", at: start)
+            skipRegion(from: header)
+            throw failure
+        }
         advance()
         do {
-            return try parseSignatureAndBody(name: Self.regionName, at: start, what: "the fused body")
+            return try parseSignatureAndBody(name: Self.regionName, at: start, what: "the fused node")
         } catch {
             skipRegion(from: header)
             throw error
