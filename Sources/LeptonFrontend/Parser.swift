@@ -13,6 +13,8 @@ struct Parser {
     var position = 0
     /// Depth of open `(` / `[`: newlines inside them are not statement separators.
     var nesting = 0
+    /// Inside a fused body: bodies do not nest, and are rejected without recursing.
+    var inRegion = false
     private(set) var diagnostics: [Diagnostic] = []
     /// Lines that already have a lexical error: syntax errors there would only be echoes.
     let linesWithLexicalErrors: Set<Int>
@@ -175,7 +177,14 @@ struct Parser {
             skipRegion(from: header)
             throw failure
         }
+        guard !inRegion else {
+            let failure = error("a fused body cannot contain another fused node", at: value.location)
+            skipRegion(from: header)
+            throw failure
+        }
         advance()
+        inRegion = true
+        defer { inRegion = false }
         do {
             return try parseSignatureAndBody(name: Self.regionName, at: start, what: "the fused node")
         } catch {
