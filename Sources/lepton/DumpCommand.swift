@@ -7,6 +7,7 @@ enum DumpCommand {
         positionals: ["FILE.graph"],
         options: [
             OptionSpec("--graph", value: "NAME", "print only this graph"),
+            OptionSpec("--full-tensors", "print every tensor value (default: tensors over 64 elements are elided)"),
             OptionSpec("--memory", "print the memory plan of the graph (entry graph unless --graph) instead"),
             OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension for --memory"),
         ],
@@ -21,7 +22,14 @@ enum DumpCommand {
             module.graphs = [graph]
         }
         // The printer ends each graph with a newline; print adds one more.
-        let text = Printer.print(module)
+        let text = Printer.print(module, options: dumpOptions(arguments))
         Console.print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+    }
+
+    /// Tensors over this many elements are elided unless `--full-tensors` (a dump is for reading).
+    static let elisionLimit = 64
+
+    static func dumpOptions(_ arguments: ParsedArguments) -> PrintOptions {
+        PrintOptions(elideTensorsLargerThan: arguments.value("--full-tensors") == nil ? elisionLimit : nil)
     }
 }
