@@ -11,6 +11,8 @@ public struct OptimizationOptions {
     /// Which passes to dump the graph after, and where the dump text goes.
     public var dumpAfter: PassManager.DumpSelection
     public var dump: (String) -> Void
+    /// How dumps print (the CLI elides large tensors).
+    public var printOptions: PrintOptions = .full
     /// Inference (true): params are constants that folding may evaluate.
     public var freezeParameters: Bool
 
@@ -49,7 +51,8 @@ extension Model {
     public func optimized(graph name: String? = nil, options: OptimizationOptions = OptimizationOptions()) throws(DiagnosticError) -> OptimizedGraph {
         var graph = try graph(named: name)
         let manager = PassManager(passes: try options.selectedPasses(), verifyEach: options.verifyEach,
-                                  dumpAfter: options.dumpAfter, dump: options.dump)
+                                  dumpAfter: options.dumpAfter, dump: options.dump,
+                                  printOptions: options.printOptions)
         var context = PassContext(baseDirectory: module.baseDirectory, freezeParameters: options.freezeParameters)
         let records = try manager.run(&graph, context: &context)
         var parameters: [Tensor] = []

@@ -38,10 +38,13 @@ public struct PassManager {
     public var dumpAfter: DumpSelection
     /// Receives each dump block (header, notes, printed graph).
     public var dump: (String) -> Void
+    /// How dumps print (e.g. eliding large tensors).
+    public var printOptions: PrintOptions
 
     public init(passes: [Pass], verifyEach: Bool = false, dumpAfter: DumpSelection = .none,
-                dump: @escaping (String) -> Void = { Swift.print($0, terminator: "") }) {
+                dump: @escaping (String) -> Void = { Swift.print($0, terminator: "") }, printOptions: PrintOptions = .full) {
         self.passes = passes
+        self.printOptions = printOptions
         self.verifyEach = verifyEach
         self.dumpAfter = dumpAfter
         self.dump = dump
@@ -75,7 +78,7 @@ public struct PassManager {
             if checks, changed { try verify(graph, after: pass) }
             let record = PassRecord(pass: pass.name, changed: changed, notes: Array(context.notes[firstNote...]))
             records.append(record)
-            if dumpAfter.includes(pass.name) { dump(record.dumpText(graph)) }
+            if dumpAfter.includes(pass.name) { dump(record.dumpText(graph, options: printOptions)) }
         }
         return records
     }
@@ -101,9 +104,9 @@ public struct PassRecord: Hashable, Sendable {
     public var notes: [String]
 
     /// `# after NAME (changed|unchanged)`, one `# note: …` line per note, then the graph.
-    public func dumpText(_ graph: Graph) -> String {
+    public func dumpText(_ graph: Graph, options: PrintOptions = .full) -> String {
         var lines = ["# after \(pass) (\(changed ? "changed" : "unchanged"))"]
         lines += notes.map { "# note: \($0)" }
-        return lines.joined(separator: "\n") + "\n" + Printer.print(graph)
+        return lines.joined(separator: "\n") + "\n" + Printer.print(graph, options: options)
     }
 }

@@ -43,6 +43,7 @@ enum OptimizationFlags {
         }
         options.dumpAfter = dumped.isEmpty ? .none : dumped.contains("all") ? .all : .passes(dumped)
         options.dump = { Console.print(String($0.dropLast())) }
+        options.printOptions = PrintOptions(elideTensorsLargerThan: 64)  // dumps are for reading
         options.verifyEach = arguments.options["--verify-each"] != nil
         return options
     }
