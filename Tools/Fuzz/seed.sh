@@ -1,0 +1,15 @@
+#!/bin/sh
+# Seeds corpus/<target>/ from the committed graphs and fixtures (run from Tools/Fuzz).
+set -e
+root=../..
+fixtures=$root/Tests/LeptonTests/Fixtures
+mkdir -p corpus/parser corpus/run corpus/npy corpus/npz crashes
+for f in $root/graphs/*.graph $(find $fixtures -name '*.graph'); do
+    [ -f "$f" ] || continue
+    name=$(echo "$f" | sed 's|^\.\./\.\./||; s|/|_|g')
+    cp "$f" "corpus/parser/$name"
+    cp "$f" "corpus/run/$name"
+done
+for f in $(find $fixtures -name '*.npy'); do cp "$f" "corpus/npy/$(basename "$f")"; done
+for f in $(find $fixtures -name '*.npz'); do cp "$f" "corpus/npz/$(basename "$f")"; done
+for d in corpus/*; do echo "$d: $(ls "$d" | wc -l) seeds"; done
