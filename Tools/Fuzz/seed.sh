@@ -1,10 +1,11 @@
 #!/bin/sh
-# Seeds corpus/<target>/ from the committed graphs and fixtures (run from Tools/Fuzz).
+# Seeds corpus/<target>/ from the committed graphs and fixtures, plus seeds/run/ (op-dense graphs
+# with small fixed shapes, so fuzz-run reaches every kernel). Run from Tools/Fuzz.
 set -e
 root=../..
 fixtures=$root/Tests/LeptonTests/Fixtures
 mkdir -p corpus/parser corpus/run corpus/npy corpus/npz crashes
-for f in $root/graphs/*.graph $(find $fixtures -name '*.graph'); do
+for f in $root/graphs/*.graph $(find $fixtures -name '*.graph') seeds/run/*.graph; do
     [ -f "$f" ] || continue
     name=$(echo "$f" | sed 's|^\.\./\.\./||; s|/|_|g')
     cp "$f" "corpus/parser/$name"
