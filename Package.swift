@@ -20,13 +20,20 @@ let package = Package(
         .target(name: "LeptonFrontend", dependencies: ["LeptonIR"]),
         // Obviously-correct kernels and the interpreter: the oracle for everything later.
         .target(name: "LeptonReference", dependencies: ["LeptonIR"], swiftSettings: optimizedInDebug),
+        // Optimization passes over the IR: one file per pass, run by the PassManager.
+        .target(name: "LeptonPasses", dependencies: ["LeptonIR", "LeptonReference"]),
+        // CPU kernels over raw buffers. Knows nothing about graphs.
+        .target(name: "LeptonKernels", swiftSettings: optimizedInDebug),
+        // Memory planning and the executor that runs planned IR out of one arena over the kernels.
+        .target(name: "LeptonRuntime", dependencies: ["LeptonIR", "LeptonKernels", "LeptonReference"], swiftSettings: optimizedInDebug),
         // The public library API.
-        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference"]),
+        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime"]),
         // The command-line tool, built only on the public API.
         .executableTarget(name: "lepton", dependencies: ["Lepton"]),
         .testTarget(
             name: "LeptonTests",
-            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor"]
+            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

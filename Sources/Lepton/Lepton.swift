@@ -2,3 +2,5 @@
 @_exported import LeptonReference
 @_exported import LeptonIR
 @_exported import LeptonTensor
+@_exported import LeptonPasses
+@_exported import LeptonRuntime

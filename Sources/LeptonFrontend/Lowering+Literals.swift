@@ -33,7 +33,8 @@ indirect enum Constant: CustomStringConvertible {
 
 extension Lowering {
     /// Evaluates an expression that must be known at compile time; compile-time arguments
-    /// are substituted and `+ - * /` folded (`/` on ints is floor division).
+    /// and dimension symbols of known size are substituted and `+ - * /` folded (`/` on ints
+    /// is floor division).
     mutating func evaluateConstant(_ expr: Expr, scope: Scope) throws(LoweringAbort) -> Constant {
         switch expr.kind {
         case .number(let literal):
@@ -48,6 +49,14 @@ extension Lowering {
             switch scope.dims.arguments[name] {
             case .int(let n): return .int(n)
             case .float(let x): return .float(x.description)
+            case nil: break
+            }
+            // A dimension symbol bound by the inputs (`C` in `x: f32[N, C, H, W]`) is usable
+            // wherever a compile-time int is, once its size is known: `group: C`.
+            switch scope.dims.symbols[name] {
+            case .fixed(let n): return .int(n)
+            case .symbol(let symbol):
+                throw fail("'\(name)' is the symbolic dimension \(symbol), unknown until run time; a compile-time value is needed here", at: expr.location)
             case nil: return .word(name)
             }
         case .list(let items):

@@ -24,13 +24,18 @@ public struct Node: Hashable, Sendable {
     /// Complete (defaults filled in) and valid for `op.schema`.
     public var attributes: Attributes
     public var location: SourceLocation
+    /// Nested graphs the op runs (the body of `fused`); empty for every other op. A region's
+    /// inputs stand for the node's operands and its outputs are the node's results.
+    public var regions: [Graph]
 
-    public init(op: Op, inputs: [ValueID], outputs: [ValueID], attributes: Attributes, location: SourceLocation) {
+    public init(op: Op, inputs: [ValueID], outputs: [ValueID], attributes: Attributes, location: SourceLocation,
+                regions: [Graph] = []) {
         self.op = op
         self.inputs = inputs
         self.outputs = outputs
         self.attributes = attributes
         self.location = location
+        self.regions = regions
     }
 }
 
@@ -49,6 +54,8 @@ public enum Initializer: Hashable, Sendable {
     case he(seed: UInt64)
     /// A `.npy` file, or one array (`key`) of a `.npz`; `path` is relative to the .graph file.
     case load(path: String, key: String?)
+    /// A value the compiler computed (folded constants, pre-packed weights).
+    case tensor(Tensor)
 }
 
 /// A trainable or loaded tensor of the graph, available to every node.
@@ -103,7 +110,10 @@ public struct Graph: Hashable, Sendable {
         var copy = self
         copy.location = .unknown
         for i in copy.values.indices { copy.values[i].location = .unknown }
-        for i in copy.nodes.indices { copy.nodes[i].location = .unknown }
+        for i in copy.nodes.indices {
+            copy.nodes[i].location = .unknown
+            copy.nodes[i].regions = copy.nodes[i].regions.map { $0.withoutLocations() }
+        }
         for i in copy.params.indices { copy.params[i].location = .unknown }
         return copy
     }

@@ -198,6 +198,8 @@ extension Op {
             ])
         case .constant:
             OpSchema([], [AttributeSpec("value", .tensor), AttributeSpec("dtype", .dtype)])
+        case .fused:
+            OpSchema([.variadic("operands")])
         }
     }
 }

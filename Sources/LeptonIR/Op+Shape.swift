@@ -98,6 +98,9 @@ extension Op {
             return try recurrentTypes(inputs, a, gates: 3)
         case .constant:
             return [try constantType(a)]
+        case .fused:
+            // The results are the body's outputs; the verifier checks the body against the operands.
+            throw ShapeError("fused: result types come from its body, not from a shape rule")
         }
     }
 }

@@ -136,6 +136,12 @@ public enum Op: String, CaseIterable, Hashable, Sendable {
     // MARK: Sources
     /// A literal tensor.
     case constant
+
+    // MARK: Compiler-made
+    /// A fused kernel: its one region (`Node.regions[0]`, a graph whose inputs stand for the
+    /// operands) computes the results in one pass. Made by the fusion passes; prints and
+    /// parses as `fused(operands) { body }`.
+    case fused
 }
 
 extension Op {

@@ -87,6 +87,7 @@ public enum Printer {
         case .he(let seed): "he(seed: \(seed))"
         case .load(let path, nil): "load(\(quoted(path)))"
         case .load(let path, let key?): "load(\(quoted(path)), key: \(quoted(key)))"
+        case .tensor(let value): "tensor(value: \(text(of: value)), dtype: \(value.dtype))"
         }
     }
 

@@ -114,9 +114,9 @@ struct SymbolBindings {
     /// nil when `tensor` has `type` (binding new symbols); otherwise what is wrong, e.g.
     /// "input 'x' expects f32[N, 784], got f32[2, 100]: dimension 1 should be 784, got 100".
     mutating func check(_ tensor: Tensor, against type: TensorType, as what: String) -> String? {
-        guard tensor.dtype == type.dtype else { return "\(what) expects \(type.dtype), got \(tensor.dtype)" }
         let actual = TensorType(tensor.dtype, fixed: tensor.shape)
         let mismatch = "\(what) expects \(type), got \(actual)"
+        guard tensor.dtype == type.dtype else { return "\(mismatch): dtype should be \(type.dtype), got \(tensor.dtype)" }
         guard tensor.rank == type.rank else { return "\(mismatch): expected rank \(type.rank), got \(tensor.rank)" }
         for (axis, (dim, size)) in zip(type.shape, tensor.shape).enumerated() {
             switch dim {

@@ -94,5 +94,8 @@ private func evaluateReference(_ op: Op, _ inputs: [Tensor], _ attributes: Attri
         return gru(inputs, attributes)
     case .constant:
         return [constant(attributes)]
+    case .fused:
+        // Needs its body, which `evaluate` does not see: the Interpreter runs fused nodes.
+        throw KernelError("fused: run through its body by the interpreter")
     }
 }

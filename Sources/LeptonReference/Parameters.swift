@@ -39,6 +39,11 @@ private func materialize(_ param: Param, of graph: Graph, loader: inout Paramete
             throw fail(" is \(type) but \(source) holds \(TensorType(tensor.dtype, fixed: tensor.shape))")
         }
         return tensor
+    case .tensor(let value):
+        guard value.dtype == type.dtype, value.shape == shape else {
+            throw fail(" is \(type) but its value is \(TensorType(value.dtype, fixed: value.shape))")
+        }
+        return value
     default:
         guard type.dtype.isFloatingPoint else {
             throw fail(": \(initializerName(param.initializer)) needs a float param, got \(type)")
@@ -71,7 +76,7 @@ private func seededValues(_ initializer: Initializer, shape: [Int], count: Int, 
         guard let (fanIn, _) = fans(shape) else { return nil }
         var rng = stream(seed)
         return rng.normal(count: count, mean: 0, std: (2.0 / Double(fanIn)).squareRoot())
-    case .zeros, .ones, .constant, .load:
+    case .zeros, .ones, .constant, .load, .tensor:
         preconditionFailure("\(initializer) is not a seeded initializer")
     }
 }
@@ -122,5 +127,6 @@ private func initializerName(_ initializer: Initializer) -> String {
     case .glorot: "glorot"
     case .he: "he"
     case .load: "load"
+    case .tensor: "tensor"
     }
 }

@@ -48,10 +48,14 @@ struct HuffmanTable {
         }
     }
 
-    static let fixedLiterals = try! HuffmanTable(
-        lengths: Array(repeating: 8, count: 144) + Array(repeating: 9, count: 112)
-            + Array(repeating: 7, count: 24) + Array(repeating: 8, count: 8))
-    static let fixedDistances = try! HuffmanTable(lengths: Array(repeating: 5, count: 30))
+    /// RFC 1951's fixed codes (section 3.2.6): constant, known-valid length sets.
+    static let fixedLiterals = fixed(lengths: Array(repeating: 8, count: 144) + Array(repeating: 9, count: 112)
+        + Array(repeating: 7, count: 24) + Array(repeating: 8, count: 8))
+    static let fixedDistances = fixed(lengths: Array(repeating: 5, count: 30))
+
+    private static func fixed(lengths: [Int]) -> HuffmanTable {
+        do { return try HuffmanTable(lengths: lengths) } catch { preconditionFailure("RFC 1951 fixed Huffman code rejected: \(error)") }
+    }
 }
 
 private let lengthBase: [Int] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]

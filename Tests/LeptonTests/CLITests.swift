@@ -5,7 +5,7 @@ import LeptonTensor
 // Runs the built `lepton` executable as a subprocess, from Fixtures/cli (so messages name
 // files relative to it). `swift test` builds every product, so the binary sits next to the
 // test bundle; LEPTON_BIN overrides the lookup.
-private let cliFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/cli").path
+private let cliFixtures = TestPaths.fixtures("cli").path
 
 private struct CLIResult {
     var status: Int32
@@ -22,8 +22,7 @@ private enum BinaryLookup {
         if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
         directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
         directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        directories.append(root.appendingPathComponent(".build/debug"))
+        directories.append(TestPaths.repositoryRoot.appendingPathComponent(".build/debug"))
         return directories.map { $0.appendingPathComponent("lepton").standardizedFileURL.path }
     }
 
@@ -126,8 +125,8 @@ private func runLepton(_ arguments: [String]) throws -> CLIResult {
 /// (arguments, exit code, the start and end of stderr's first line).
 @Test(arguments: [
     (["run", "missing.graph"], 1, "", "missing.graph: error: no such file"),
-    (["run", "affine.graph", "--input", "x=x_wrong_shape.npy"], 1, "affine.graph:", "error: input x is f32[N, 2] but got f32[2, 3]"),
-    (["run", "affine.graph", "--input", "x=x_wrong_dtype.npy"], 1, "affine.graph:", "error: input x is f32[N, 2] but got f64[2, 2]"),
+    (["run", "affine.graph", "--input", "x=x_wrong_shape.npy"], 1, "affine.graph:", "error: input 'x' expects f32[N, 2], got f32[2, 3]: dimension 1 should be 2, got 3"),
+    (["run", "affine.graph", "--input", "x=x_wrong_dtype.npy"], 1, "affine.graph:", "error: input 'x' expects f32[N, 2], got f64[2, 2]: dtype should be f32, got f64"),
     (["run", "affine.graph", "--input", "x=corrupt.npy"], 1, "", "corrupt.npy: error: not a .npy file (bad magic)"),
     (["run", "affine.graph", "--input", "x=nope.npy"], 1, "", "nope.npy: error: no such file"),
     (["run", "affine.graph", "--input", "x=[[1,2],[3"], 1, "", "lepton run: error: --input x: bad f32 literal '[[1,2],[3': missing ']' at offset 9"),

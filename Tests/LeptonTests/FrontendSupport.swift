@@ -4,12 +4,7 @@ import LeptonIR
 
 /// Fixture and source helpers shared by the frontend tests.
 enum FrontendFixtures {
-    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    static let repositoryRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-
-    static func directory(_ area: String) -> URL {
-        testsDirectory.appendingPathComponent("Fixtures").appendingPathComponent(area)
-    }
+    static func directory(_ area: String) -> URL { TestPaths.fixtures(area) }
 
     /// `.graph` files directly in `directory`, sorted by name (empty when it does not exist).
     static func graphFiles(in directory: URL) -> [URL] {

@@ -259,3 +259,22 @@ private func constantOperand(_ index: Int, of name: String, in graph: Graph) -> 
     #expect(error.diagnostics.first?.location.line == 2)
     #expect(error.diagnostics.last?.description == "test.graph:6:7: note: in call to 't'")
 }
+
+// MARK: Dimension symbols as compile-time values
+
+@Test func boundDimensionSymbolsServeAsCompileTimeInts() throws {
+    let m = try #require(module("""
+        graph depthwise(x: f32[N, C, H, W], k: int) -> (y: f32[N, C, H, W]) {
+          param w: f32[C, 1, k, k] = he(seed: 1)
+          y = conv2d(x, w, pads: [k / 2, k / 2, k / 2, k / 2], group: C)
+        }
+
+        graph main(x: f32[1, 6, 8, 8]) -> (y: f32[1, 6, 8, 8]) {
+          y = depthwise(x, k: 3)
+        }
+        """))
+    let graph = try #require(m.graph(named: "main"))
+    let conv = try #require(producer(of: "y", in: graph))
+    #expect(conv.attributes.int("group") == 6)
+    #expect(conv.attributes.ints("pads") == [1, 1, 1, 1])
+}

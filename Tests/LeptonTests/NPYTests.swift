@@ -3,7 +3,7 @@ import Testing
 @testable import LeptonTensor
 
 // Fixtures are written by numpy: Tools/gen_npy_fixtures.py (values mirrored here as literals).
-private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/npy").path
+private let fixtures = TestPaths.fixtures("npy").path
 
 private func fixture(_ name: String) -> String { "\(fixtures)/\(name)" }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LeptonReference
 
-private let npyFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/npy").path
+private let npyFixtures = TestPaths.fixtures("npy").path
 
 /// A graph holding only params; param i is declared at p.graph:(i+2):3.
 private func paramGraph(_ params: [(String, TensorType, Initializer)]) -> Graph {

@@ -48,7 +48,7 @@ import Testing
         let unknown = diagnostics(graph, ["x": iota([2, 3]), "y": iota([2, 3]), "z": iota([1])])
         #expect(unknown.map(\.message) == ["unknown input 'z'; graph 'pair' takes 'x', 'y'"])
         let dtype = diagnostics(graph, ["x": f64([2, 3], Array(repeating: 0, count: 6)), "y": iota([2, 3])])
-        #expect(dtype.map(\.description) == ["t.graph:1:12: error: input 'x' expects f32, got f64"])
+        #expect(dtype.map(\.description) == ["t.graph:1:12: error: input 'x' expects f32[N, 3], got f64[2, 3]: dtype should be f32, got f64"])
         let rank = diagnostics(graph, ["x": iota([2]), "y": iota([2, 3])])
         #expect(rank.map(\.message) == ["input 'x' expects f32[N, 3], got f32[2]: expected rank 2, got 1"])
         let fixed = diagnostics(graph, ["x": iota([2, 100]), "y": iota([2, 3])])

@@ -8,7 +8,7 @@ import LeptonIR
 enum RoundTripFixtures {
     static let paths: [String] =
         (FrontendFixtures.graphFiles(in: FrontendFixtures.directory("roundtrip"))
-            + FrontendFixtures.graphFiles(in: FrontendFixtures.repositoryRoot.appendingPathComponent("graphs"))).map(\.path)
+            + FrontendFixtures.graphFiles(in: TestPaths.repositoryRoot.appendingPathComponent("graphs"))).map(\.path)
 }
 
 @Test(arguments: RoundTripFixtures.paths)
@@ -42,7 +42,7 @@ func printedGraphsParseBack(path: String) throws {
 }
 
 @Test func languageReferenceListsEveryOp() throws {
-    let url = FrontendFixtures.repositoryRoot.appendingPathComponent("spec/language.md")
+    let url = TestPaths.repositoryRoot.appendingPathComponent("spec/language.md")
     let reference = FrontendFixtures.read(url)
     for op in Op.allCases {
         #expect(reference.contains("| `\(op.mnemonic)` |"), "spec/language.md has no row for \(op.mnemonic)")
