@@ -2,6 +2,7 @@
 # Seeds corpus/<target>/ from the committed graphs and fixtures, plus seeds/run/ (op-dense graphs
 # with small fixed shapes, so fuzz-run reaches every kernel). Run from Tools/Fuzz.
 set -e
+cd "$(dirname "$0")"
 root=../..
 fixtures=$root/Tests/LeptonTests/Fixtures
 mkdir -p corpus/parser corpus/run corpus/npy corpus/npz crashes
