@@ -9,6 +9,8 @@ public struct Interpreter: Sendable {
     public let parameters: [Tensor]
     /// For each node, the values no later node (or graph output) reads: freed after it runs.
     private let releases: [[ValueID]]
+    /// Most scalars one node result may hold (as for params): more would trap or exhaust memory.
+    public static let maxElements = 1 << 31
 
     public init(graph: Graph, parameters: [Tensor]) {
         precondition(parameters.count == graph.params.count,
@@ -46,6 +48,13 @@ public struct Interpreter: Sendable {
         let operands = node.inputs.map { id in
             guard let tensor = slots[id] else { preconditionFailure("'\(graph.name(of: id))' used before it is defined or after release") }
             return tensor
+        }
+        // Types may be huge (`tile(x, repeats: [1 << 40])` type-checks); allocating one is not.
+        for id in node.outputs {
+            let type = graph.type(of: id)
+            guard let count = bindings.elementCount(of: type), count <= Self.maxElements else {
+                throw DiagnosticError(at: node.location, "\(node.op) result '\(graph.name(of: id))' of type \(type) is too large to compute (more than \(Self.maxElements) elements)")
+            }
         }
         let results: [Tensor]
         do {
@@ -110,6 +119,22 @@ public struct Interpreter: Sendable {
 /// Sizes bound to symbolic dims during one run, each remembering what bound it.
 struct SymbolBindings {
     private var sizes: [String: (size: Int, source: String)] = [:]
+
+    /// The scalars in a value of `type`, symbols bound so far at their sizes (others as 1);
+    /// nil when the count overflows.
+    func elementCount(of type: TensorType) -> Int? {
+        var count = 1
+        for dim in type.shape {
+            let size = switch dim {
+            case .fixed(let size): size
+            case .symbol(let symbol): sizes[symbol]?.size ?? 1
+            }
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
+    }
 
     /// nil when `tensor` has `type` (binding new symbols); otherwise what is wrong, e.g.
     /// "input 'x' expects f32[N, 784], got f32[2, 100]: dimension 1 should be 784, got 100".

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LeptonFrontend
 import LeptonIR
+import LeptonReference
 
 /// Inputs found by the fuzzers in Tools/Fuzz (or the limits they led to), kept so the fixes
 /// stay fixed. Inputs that must fail live in Fixtures/diagnostics with their `# ERROR:` line.
@@ -59,5 +60,25 @@ struct FuzzRegressionTests {
         source += "graph main(x: f32[2]) -> (y: f32[2]) {\n  y = g\(depth - 1)(x, k: 1)\n}\n"
         let module = try Frontend.parse(source: source, path: "calls.graph")
         #expect(module.graphs.count == 1)
+    }
+
+    /// Huge result types are legal IR, but running one used to trap allocating its memory:
+    /// the interpreter now refuses before the kernel runs.
+    @Test(arguments: [
+        ("tile(x, repeats: [3037000500, 3037000500])",
+         "run.graph:2:7: error: tile result 'y' of type f32[3037000500, 9111001500] is too large to compute (more than 2147483648 elements)"),
+        ("expand(x, shape: [65536, 65536, 1])",
+         "run.graph:2:7: error: expand result 'y' of type f32[65536, 65536, 3] is too large to compute (more than 2147483648 elements)"),
+    ])
+    func hugeResultIsDiagnosedAtRunTime(expression: String, message: String) throws {
+        let source = "graph g(x: f32[1, 3]) -> (y) {\n  y = \(expression)\n}\n"
+        let graph = try #require(try Frontend.parse(source: source, path: "run.graph").entry)
+        let interpreter = Interpreter(graph: graph, parameters: [])
+        do {
+            _ = try interpreter.run(["x": Tensor(shape: [1, 3], scalars: [Float](repeating: 1, count: 3))])
+            Issue.record("ran a result of more than 2^31 elements")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [message])
+        }
     }
 }
