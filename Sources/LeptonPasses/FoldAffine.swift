@@ -23,7 +23,7 @@ extension Pass {
     ) { graph, context throws(DiagnosticError) in
         var changed = false
         var start = 0
-        while let chain = try nextAffineChain(in: graph, from: start, context) {
+        while let chain = try nextAffineChain(in: graph, from: min(start, graph.nodes.count), context) {
             start = rewrite(chain, in: &graph)
             changed = true
         }

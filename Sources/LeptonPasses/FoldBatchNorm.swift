@@ -40,7 +40,7 @@ extension Pass {
 /// params are already added to `graph`).
 private func nextBatchNormFold(in graph: inout Graph, from start: Int, _ context: PassContext) throws(DiagnosticError) -> (Int, Node)? {
     let index = GraphIndex(graph)
-    for i in max(start, 0)..<graph.nodes.count where graph.nodes[i].op == .batch_norm {
+    for i in min(max(start, 0), graph.nodes.count)..<graph.nodes.count where graph.nodes[i].op == .batch_norm {
         let bn = graph.nodes[i]
         guard index.hasSingleUser(bn.inputs[0]), let anchorIndex = index.producer[bn.inputs[0]] else { continue }
         guard bn.inputs[1...].allSatisfy({ context.isKnown($0, in: graph, index: index) }) else { continue }

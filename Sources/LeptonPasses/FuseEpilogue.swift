@@ -38,7 +38,7 @@ private let activations: Set<Op> = [.relu, .gelu, .sigmoid, .tanh, .leaky_relu, 
 /// The first anchor at or after `start` with an epilogue: the chain's node indices and result.
 private func nextEpilogue(in graph: Graph, from start: Int) -> ([Int], ValueID)? {
     let index = GraphIndex(graph)
-    for i in start..<graph.nodes.count where anchors.contains(graph.nodes[i].op) {
+    for i in min(start, graph.nodes.count)..<graph.nodes.count where anchors.contains(graph.nodes[i].op) {
         let anchorType = graph.type(of: graph.nodes[i].outputs[0])
         var members = [i]
         var current = graph.nodes[i].outputs[0]

@@ -25,9 +25,10 @@ extension Graph {
         sortTopologically()
     }
 
-    /// The body graph of `fuse`: inputs `x0, x1, …`, results `y0, y1, …`, the rest `%0, %1, …`.
+    /// The body graph of `fuse`, with canonical names: inputs `x0, x1, …`, results `y0, y1, …`,
+    /// the rest `%0, %1, …` (`canonicalizingRegionNames`).
     private func fusedBody(_ order: [Int], operands: [ValueID], results: [ValueID]) -> Graph {
-        var body = Graph(name: "fused", location: nodes[order[order.count - 1]].location)
+        var body = Graph(name: Graph.regionName, location: nodes[order[order.count - 1]].location)
         var inner: [ValueID: ValueID] = [:]
         for (i, id) in operands.enumerated() {
             inner[id] = body.addValue("x\(i)", type(of: id), at: values[id].location)
@@ -50,8 +51,7 @@ extension Graph {
             guard let value = inner[id] else { preconditionFailure("fused result '\(name(of: id))' is not computed by the members") }
             return value
         }
-        body.nameCanonically()
-        return body
+        return body.canonicalizingRegionNames()
     }
 
     /// Copies `node` of `source` into `body`, reading and extending the value map `map`.
@@ -67,22 +67,5 @@ extension Graph {
             return value
         }
         body.nodes.append(copy)
-    }
-
-    /// Canonical region names: inputs `x0, …`, outputs `y0, …`, other values `%0, …` in
-    /// node order. (A body's own names are local; canonical ones make equal bodies equal.)
-    mutating func nameCanonically() {
-        for (i, id) in inputs.enumerated() { values[id].name = "x\(i)" }
-        var outputIndex: [ValueID: Int] = [:]
-        for (i, id) in outputs.enumerated() where outputIndex[id] == nil { outputIndex[id] = i }
-        var next = 0
-        for id in nodes.flatMap(\.outputs) {
-            if let i = outputIndex[id] {
-                values[id].name = "y\(i)"
-            } else {
-                values[id].name = "%\(next)"
-                next += 1
-            }
-        }
     }
 }

@@ -33,14 +33,16 @@ extension Graph {
         return id
     }
 
-    /// Deletes the nodes at `indices`, then the params that only they (or `formerInputs`, the
-    /// operands of nodes the caller rewrote) read, then every value nothing defines anymore
+    /// Deletes the nodes at `indices`, then the params and constants that only they (or
+    /// `formerInputs`, the operands of nodes the caller rewrote) read, then every value nothing defines anymore
     /// (renumbering ids and temporaries).
     mutating func removeNodes(_ indices: Set<Int>, formerInputs: [ValueID] = []) {
         let removedInputs = Set(indices.flatMap { nodes[$0].inputs } + formerInputs)
         nodes = nodes.enumerated().filter { !indices.contains($0.offset) }.map(\.element)
         var stillRead = Set(nodes.flatMap(\.inputs))
         stillRead.formUnion(outputs)
+        // Constants only the removed nodes read go too (a folded chain's old operands).
+        nodes.removeAll { $0.op == .constant && removedInputs.contains($0.outputs[0]) && !stillRead.contains($0.outputs[0]) }
         params.removeAll { removedInputs.contains($0.value) && !stillRead.contains($0.value) }
         compactValues()
     }
