@@ -13,19 +13,6 @@ func exampleGraph(_ file: String, _ name: String? = nil) throws -> (Graph, Strin
     return (graph, module.baseDirectory)
 }
 
-@Test func foldBatchNormKeepsResblockResults() throws {
-    let (graph, base) = try exampleGraph("resblock.graph")
-    let folded = try expectSameResults(graph, after: [.foldBatchNorm], baseDirectory: base, symbol: 1, rtol: 1e-4, atol: 1e-5)
-    #expect(count(.batch_norm, in: folded) == 0)
-    #expect(count(.conv2d, in: folded) == 2)
-}
-
-@Test func foldBatchNormKeepsMobileNetBlocksResults() throws {
-    let (graph, base) = try exampleGraph("mobilenet_v2.graph", "mobilenet_v2_blocks")
-    let folded = try expectSameResults(graph, after: [.foldBatchNorm], baseDirectory: base, symbol: 1, rtol: 1e-4, atol: 1e-5)
-    #expect(count(.batch_norm, in: folded) == 0)
-}
-
 @Test func foldBatchNormAfterDenseLayers() throws {
     let source = """
     graph g(x: f32[3, 4]) -> (a: f32[3, 5], b: f32[3, 5], c: f32[3, 5], d: f32[3, 10, 3, 3]) {
