@@ -1,7 +1,8 @@
 import LeptonIR
 
 /// Fuses a matmul/gemm/linear/conv2d with the elementwise ops that follow it — bias add,
-/// activation (relu, gelu, sigmoid, tanh, leaky_relu, elu, clip), residual add — into one
+/// scale (mul, as in attention's q·kᵀ·(1/√d)), activation (relu, gelu, sigmoid, tanh,
+/// leaky_relu, elu, clip), residual add — into one
 /// `fused` node whose body is the anchor op followed by those ops. A kernel runs the epilogue
 /// on each output tile as it writes it back, so the intermediate results never go to memory.
 ///
@@ -12,14 +13,14 @@ import LeptonIR
 ///                                         }
 ///
 /// The chain follows single readers: each intermediate is read only by the next op (and is
-/// no graph output). An add joins only when its result has the anchor's type (a bias or a
-/// residual broadcasts into the result, never widens it); its other operand, defined before
-/// the add, becomes an operand of the fused node. At least one epilogue op is needed. Run
+/// no graph output). An add or mul joins only when its result has the anchor's type (a bias,
+/// scale or residual broadcasts into the result, never widens it); its other operand, defined
+/// before it, becomes an operand of the fused node. At least one epilogue op is needed. Run
 /// after `fold-batch-norm` and `form-linear`, which turn more layers into anchors with biases.
 extension Pass {
     public static let fuseEpilogue = Pass(
         name: "fuse-epilogue",
-        summary: "fuses matmul/gemm/linear/conv2d with a following bias add, activation and residual add"
+        summary: "fuses matmul/gemm/linear/conv2d with a following bias add, scale, activation and residual add"
     ) { graph, _ throws(DiagnosticError) in
         var changed = false
         var start = 0
@@ -44,7 +45,8 @@ private func nextEpilogue(in graph: Graph, from start: Int) -> ([Int], ValueID)?
         var current = graph.nodes[i].outputs[0]
         while index.hasSingleUser(current), let next = index.users[current].first {
             let node = graph.nodes[next]
-            let joins = activations.contains(node.op) || (node.op == .add && graph.type(of: node.outputs[0]) == anchorType)
+            let joins = activations.contains(node.op)
+                || ((node.op == .add || node.op == .mul) && graph.type(of: node.outputs[0]) == anchorType)
             guard joins else { break }
             members.append(next)
             current = node.outputs[0]
