@@ -44,7 +44,8 @@ private func nextAffineChain(in graph: Graph, from start: Int, _ context: PassCo
     let index = GraphIndex(graph)
     for end in start..<graph.nodes.count where isStep(graph.nodes[end]) {
         let output = graph.nodes[end].outputs[0]
-        if index.hasSingleUser(output), let next = index.users[output].first, isStep(graph.nodes[next]) { continue }
+        if index.hasSingleUser(output), let next = index.users[output].first,
+           let (operand, _) = try stepOperands(graph.nodes[next], graph, index, context), operand == output { continue }
         var steps: [Int] = []
         var current = end
         var input = output

@@ -69,7 +69,9 @@ private func foldedLayer(_ layer: Node, scale s: [Double], shift: [Double], into
     func known(_ i: Int) throws(DiagnosticError) -> Tensor? {
         i < layer.inputs.count ? try context.knownValue(of: layer.inputs[i], in: graph, index: index) : nil
     }
-    guard let w = try known(1), w.dtype.isFloatingPoint, w.rank >= 2 else { return nil }
+    // Packed weights (`prepack`) are not in the layout the channel arithmetic below assumes.
+    guard layer.attributes["weight_layout"] ?? .string("") == .string(""),
+          let w = try known(1), w.dtype.isFloatingPoint, w.rank >= 2 else { return nil }
     let hasBias = layer.inputs.count > 2
     let b = try known(2)
     guard !hasBias || b != nil else { return nil }

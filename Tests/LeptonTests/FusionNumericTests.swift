@@ -42,3 +42,16 @@ func exampleGraphKeepsResults(_ file: String, _ name: String?, _ symbol: Int) th
         + "(\(fused.map { $0.regions[0].nodes.map(\.op.mnemonic).joined(separator: "+") }))")
     #expect(count(.batch_norm, in: optimized) == 0)
 }
+
+/// A second run of the passes finds nothing left to do (the rewrites reach a fixpoint).
+@Test func fusionPassesAreIdempotent() throws {
+    let examples = [("resblock.graph", nil), ("mobilenet_v2.graph", "mobilenet_v2_blocks"), ("transformer.graph", nil), ("lenet.graph", nil)]
+    for (file, name) in examples {
+        let (graph, base) = try exampleGraph(file, name)
+        var context = PassContext(baseDirectory: base)
+        let (once, _) = try applying(fusionPasses, to: graph, context: &context)
+        let (twice, changes) = try applying(fusionPasses, to: once, context: &context)
+        #expect(changes.allSatisfy { !$0 }, "\(file): \(zip(fusionPasses, changes).filter(\.1).map(\.0.name)) changed again")
+        #expect(twice == once)
+    }
+}
