@@ -78,6 +78,15 @@ private func runLepton(_ arguments: [String]) throws -> CLIResult {
     #expect(all.stdout.contains("matmul(x, w)"))
 }
 
+@Test func dumpElidesLargeTensorsUnlessAskedForAll() throws {
+    let elided = try lepton("dump", "big_tensor.graph")
+    #expect(elided.status == 0, "\(elided.stderr)")
+    #expect(elided.stdout.contains("param w: f32[65] = tensor(dtype: f32, shape: [65], elided)"))
+    let full = try lepton("dump", "big_tensor.graph", "--full-tensors")
+    #expect(full.status == 0, "\(full.stderr)")
+    #expect(full.stdout.contains("param w: f32[65] = tensor(dtype: f32, shape: [65], base64: \"AAAAAAAAAD4AAIA+"))
+}
+
 @Test func runsWithNpyAndInlineInputs() throws {
     for input in ["x=x.npy", "x=[[1, 0], [0, 1]]", "x=[[1,0],[0,1]]"] {
         let result = try lepton("run", "affine.graph", "--input", input)
