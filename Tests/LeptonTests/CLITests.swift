@@ -7,7 +7,7 @@ import LeptonTensor
 // test bundle; LEPTON_BIN overrides the lookup.
 private let cliFixtures = TestPaths.fixtures("cli").path
 
-private struct CLIResult {
+struct CLIResult {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -29,9 +29,9 @@ private enum BinaryLookup {
     static let binary: String? = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-private func lepton(_ arguments: String...) throws -> CLIResult { try runLepton(arguments) }
+func lepton(_ arguments: String...) throws -> CLIResult { try runLepton(arguments) }
 
-private func runLepton(_ arguments: [String]) throws -> CLIResult {
+func runLepton(_ arguments: [String]) throws -> CLIResult {
     let binary = try #require(BinaryLookup.binary,
                               "lepton binary not found (looked in \(BinaryLookup.candidates.joined(separator: ", "))); run `swift build` first")
     let scratch = NSTemporaryDirectory() + "lepton-cli-\(UUID().uuidString)"
