@@ -18,8 +18,4 @@ extension Tensor {
         return .floats(scaled, shape: shape, dtype: dtype)
     }
 
-    /// The index along `axis` of the scalar at `flatIndex` (row-major).
-    func coordinate(_ flatIndex: Int, axis: Int) -> Int {
-        (flatIndex / rowMajorStrides(shape)[axis]) % shape[axis]
-    }
 }
