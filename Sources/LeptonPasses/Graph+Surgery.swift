@@ -44,44 +44,8 @@ extension Graph {
         // Constants only the removed nodes read go too (a folded chain's old operands).
         nodes.removeAll { $0.op == .constant && removedInputs.contains($0.outputs[0]) && !stillRead.contains($0.outputs[0]) }
         params.removeAll { removedInputs.contains($0.value) && !stillRead.contains($0.value) }
-        compactValues()
-    }
-
-    /// Drops values that no input, param or node defines; renumbers ids and `%k` names.
-    mutating func compactValues() {
-        var defined = [Bool](repeating: false, count: values.count)
-        for id in inputs { defined[id] = true }
-        for param in params { defined[param.value] = true }
-        for node in nodes { for id in node.outputs { defined[id] = true } }
-        var newID = [ValueID](repeating: -1, count: values.count)
-        var kept: [ValueInfo] = []
-        for (id, value) in values.enumerated() where defined[id] {
-            newID[id] = kept.count
-            kept.append(value)
-        }
-        func map(_ id: ValueID) -> ValueID {
-            precondition(newID[id] >= 0, "value '\(values[id].name)' is read but no longer defined")
-            return newID[id]
-        }
-        for i in nodes.indices {
-            nodes[i].inputs = nodes[i].inputs.map(map)
-            nodes[i].outputs = nodes[i].outputs.map(map)
-        }
-        for i in params.indices { params[i].value = map(params[i].value) }
-        inputs = inputs.map(map)
-        outputs = outputs.map(map)
-        values = kept
-        renumberTemporaries()
-    }
-
-    /// Temporaries named `%0`, `%1`, … in definition order, as the frontend numbers them.
-    mutating func renumberTemporaries() {
-        let order = nodes.flatMap(\.outputs)
-        var next = 0
-        for id in order where values[id].name.hasPrefix("%") {
-            values[id].name = "%\(next)"
-            next += 1
-        }
+        // Drops the values nothing defines any more; renumbers ids and `%k` names.
+        self = canonicalized()
     }
 
     /// Reorders nodes so each comes after the definitions it reads, keeping the current order

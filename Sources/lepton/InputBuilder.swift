@@ -73,11 +73,7 @@ struct InputBuilder {
 
     /// `--dim` values (each must name a symbol some input uses), completed from the given inputs.
     private func symbolBindings(_ dims: [String: Int]) throws(CLIError) -> [String: Int] {
-        let symbols = Set(declared.flatMap(\.type.shape).compactMap { if case .symbol(let s) = $0 { s } else { nil } })
-        for symbol in dims.keys.sorted() where !symbols.contains(symbol) {
-            let known = symbols.sorted().joined(separator: ", ")
-            throw RunCommand.usage("--dim \(symbol): no input of graph \(graph.name) uses \(symbol) (symbols: \(known.isEmpty ? "none" : known))")
-        }
+        try DimOption.check(dims, against: graph, command: "run")
         var bindings = dims
         for info in declared {
             guard let tensor = inputs[info.name] else { continue }

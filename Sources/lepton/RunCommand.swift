@@ -33,7 +33,7 @@ enum RunCommand {
         try builder.addGiven(arguments.values("--input"))
         if let seed = arguments.value("--random-inputs") {
             guard let seed = UInt64(seed) else { throw usage("--random-inputs needs a non-negative integer seed, got '\(seed)'") }
-            try builder.addRandom(seed: seed, dims: try dims(arguments.values("--dim")))
+            try builder.addRandom(seed: seed, dims: try DimOption.parse(arguments.values("--dim"), command: "run"))
         } else if !arguments.values("--dim").isEmpty {
             throw usage("--dim only applies with --random-inputs")
         }
@@ -57,20 +57,6 @@ enum RunCommand {
     }
 
     static func usage(_ message: String) -> CLIError { .usage(message, command: "run") }
-
-    /// `--dim N=8` values as a symbol table.
-    private static func dims(_ values: [String]) throws(CLIError) -> [String: Int] {
-        var dims: [String: Int] = [:]
-        for text in values {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 0 else {
-                throw usage("--dim expects SYMBOL=SIZE with a non-negative size, got '\(text)'")
-            }
-            guard dims[parts[0]] == nil else { throw usage("--dim \(parts[0]) given more than once") }
-            dims[parts[0]] = size
-        }
-        return dims
-    }
 
     private static func createDirectory(_ path: String) throws(CLIError) {
         var isDirectory: ObjCBool = false
