@@ -101,11 +101,16 @@ extension Op {
         return TensorType(inputs[0].dtype, result)
     }
 
-    /// squeeze: removes the size-1 dims at `axes`, or every known size-1 dim when empty.
+    /// squeeze: removes the size-1 dims at `axes`, or every size-1 dim when empty. Without
+    /// axes every dim must be known: with a symbolic N the result's rank would depend on
+    /// whether N is 1 at run time, which no static type can say.
     func squeezeType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
         let x = inputs[0].shape
         let given = attributes.ints("axes")
         guard !given.isEmpty else {
+            if let symbol = x.first(where: { $0.fixedValue == nil }) {
+                throw fail("without axes needs every dimension known, but \(shapeText(x)) has symbol '\(symbol)' (whether it is 1 decides the result's rank); give axes", operand: 0)
+            }
             return TensorType(inputs[0].dtype, x.filter { $0 != .fixed(1) })
         }
         let removed = try axes(given, rank: x.count)

@@ -108,7 +108,7 @@ public enum Op: String, CaseIterable, Hashable, Sendable {
     case transpose
     /// Collapses to 2-D: dims before `axis` and dims from `axis` on.
     case flatten
-    /// Removes size-1 dims at `axes` (all size-1 dims when empty).
+    /// Removes size-1 dims at `axes` (all size-1 dims when empty, which needs every dim known).
     case squeeze
     /// Inserts size-1 dims at `axes` (positions in the result).
     case unsqueeze

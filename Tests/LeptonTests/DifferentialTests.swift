@@ -147,17 +147,3 @@ private func checkExampleGraph(_ example: ExampleGraphCase) throws {
     #expect(outcome.failure == nil, "\(example.testDescription): \(outcome.failure ?? "")")
     print("differential \(example.testDescription): \(clock.now - start); passes that changed it: \(outcome.changed.sorted())")
 }
-
-/// Found by the random graph generator: `squeeze` without axes keeps a symbolic dim (the
-/// shape rule removes only known size-1 dims) but the kernel drops every size-1 dim, so with
-/// N bound to 1 the interpreter reports an internal error. (The generator now avoids
-/// `squeeze()` on values with symbols, so this test is the reminder.)
-@Test func squeezeWithoutAxesAgreesWithItsShapeRuleWhenASymbolIsOne() throws {
-    let source = "graph g(x: f32[N, 1]) -> (y: f32[N]) {\n  y = squeeze(x)\n}\n"
-    guard case .success(let (graph, base)) = Differential.parse(source, path: "squeeze.graph") else {
-        Issue.record("does not parse")
-        return
-    }
-    let x = Tensor(shape: [1, 1], scalars: [Float(0.5)])
-    #expect(throws: Never.self) { _ = try Differential.interpret(graph, baseDirectory: base, inputs: ["x": x]) }
-}

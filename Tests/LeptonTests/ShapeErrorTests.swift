@@ -133,6 +133,7 @@ private let rejected: [ShapeErrorCase] = [
     ShapeErrorCase(.flatten, ["f32[N, 3, 4]"], ["axis": .int(0)], "flatten cannot merge [N, 3, 4] into one dimension"),
     ShapeErrorCase(.flatten, ["f32[2, 3]"], ["axis": .int(3)], "flatten axis 3 is out of range for rank 2 (expected -2 to 2)"),
     ShapeErrorCase(.squeeze, ["f32[N, 3]"], ["axes": ints([0])], "squeeze needs a known size for dimension 0 to squeeze"),
+    ShapeErrorCase(.squeeze, ["f32[1, 3, 1, N]"], [:], "squeeze without axes needs every dimension known, but [1, 3, 1, N] has symbol 'N'"),
     ShapeErrorCase(.squeeze, ["f32[1, 3]"], ["axes": ints([2])], "squeeze axis 2 is out of range"),
     ShapeErrorCase(.unsqueeze, ["f32[3]"], ["axes": ints([0, -3])], "unsqueeze axes [0, -3] name dimension 0 twice"),
     ShapeErrorCase(.unsqueeze, ["f32[3]"], ["axes": ints([2])], "unsqueeze axis 2 is out of range for rank 2"),
