@@ -109,6 +109,8 @@ struct Assignment: Sendable {
     var targets: [Target]
     var value: Expr
     var location: SourceLocation
+    /// The body of `fused(...) graph(...) -> (...) { ... }`; nil for every other statement.
+    var region: GraphDecl? = nil
 }
 
 /// One name being defined; `_` discards the result.

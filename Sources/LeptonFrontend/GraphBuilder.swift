@@ -46,9 +46,10 @@ struct GraphBuilder {
 
     /// Appends a node whose results are new temporaries of `types`.
     mutating func addNode(_ op: Op, _ inputs: [ValueID], _ attributes: Attributes, results types: [TensorType],
-                          at location: SourceLocation) -> [ValueID] {
+                          at location: SourceLocation, regions: [Graph] = []) -> [ValueID] {
         let outputs = types.map { addValue(nil, $0, at: location) }
-        graph.nodes.append(Node(op: op, inputs: inputs, outputs: outputs, attributes: attributes, location: location))
+        graph.nodes.append(Node(op: op, inputs: inputs, outputs: outputs, attributes: attributes, location: location,
+                                regions: regions))
         return outputs
     }
 

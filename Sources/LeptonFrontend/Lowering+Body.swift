@@ -61,7 +61,11 @@ extension Lowering {
         let hint = targets.count == 1 ? first.type?.dtype ?? scope.outputDTypes[first.name] : nil
         let prefix = first.isDiscard || first.name.hasPrefix("%") ? nil : scope.qualified(first.name)
         let fresh = builder.valueCount
-        let results = try lowerExpression(assignment.value, hint: hint, callPrefix: prefix, scope: &scope, builder: &builder)
+        let results = if let region = assignment.region {
+            try lowerFused(assignment.value, region: region, scope: &scope, builder: &builder)
+        } else {
+            try lowerExpression(assignment.value, hint: hint, callPrefix: prefix, scope: &scope, builder: &builder)
+        }
         guard results.count == targets.count else {
             throw fail("\(plural(targets.count, "name")) assigned but the value has \(plural(results.count, "result"))",
                        at: assignment.location)

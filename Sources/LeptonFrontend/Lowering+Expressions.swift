@@ -13,6 +13,9 @@ extension Lowering {
                 return [try lowerLiteral(expr, dtype: hint, scope: scope, builder: &builder)]
             }
             if scope.poisoned.contains(name) { throw LoweringAbort() }
+            if scope.enclosingNames?.contains(name) == true {
+                throw fail("'\(name)' is defined outside the fused body; pass it as an operand", at: expr.location)
+            }
             let suggestion = closestName(to: name, among: Array(scope.values.keys)).map { "; did you mean '\($0)'?" } ?? ""
             throw fail("undefined name '\(name)'\(suggestion)", at: expr.location)
         case .number, .bool, .list:
@@ -24,6 +27,9 @@ extension Lowering {
         case .binary(let op, let lhs, let rhs):
             return try lowerOp(op.op, [lhs, rhs], [], at: expr.location, hint: hint, scope: &scope, builder: &builder)
         case .call(let call):
+            if call.name == Op.fused.mnemonic {
+                throw fail("fused needs a body: fused(operands) graph(x0: T, ...) -> (y0: T, ...) { ... }", at: expr.location)
+            }
             if let op = Op(rawValue: call.name) {
                 return try lowerOp(op, call.operands, call.arguments, at: expr.location, hint: hint, scope: &scope, builder: &builder)
             }
@@ -53,7 +59,9 @@ extension Lowering {
         if operands.count < arity.min || operands.count > (arity.max ?? .max) {
             throw fail("\(op) expects \(operandCountText(arity)), got \(operands.count)", at: location)
         }
-        let attributes = try lowerAttributes(arguments, of: op, at: location, scope: scope)
+        let attributes = op == .constant && arguments.contains(where: { $0.name == "shape" || $0.name == "base64" })
+            ? try lowerEncodedConstant(arguments, at: location, scope: scope)
+            : try lowerAttributes(arguments, of: op, at: location, scope: scope)
         let types: [TensorType]
         if op == .constant {
             let value = attributes.tensor("value")

@@ -16,8 +16,9 @@ extension Lowering {
     private static let initializers: [String: (operands: Int, fields: [String])] = [
         "zeros": (0, []), "ones": (0, []), "constant": (1, []), "uniform": (0, ["low", "high", "seed"]),
         "normal": (0, ["mean", "std", "seed"]), "glorot": (0, ["seed"]), "he": (0, ["seed"]), "load": (1, ["key"]),
+        "tensor": (0, tensorFields),
     ]
-    private static let initializerNames = "zeros, ones, constant, uniform, normal, glorot, he, load"
+    private static let initializerNames = "zeros, ones, constant, uniform, normal, glorot, he, load, tensor"
 
     private mutating func lowerInitializer(_ expr: Expr, of param: String, type: TensorType,
                                            scope: Scope) throws(LoweringAbort) -> Initializer {
@@ -41,6 +42,13 @@ extension Lowering {
                            seed: try reader.seed(&self, scope))
         case "glorot": return .glorot(seed: try reader.seed(&self, scope))
         case "he": return .he(seed: try reader.seed(&self, scope))
+        case "tensor":
+            let value = try lowerTensorFields(fields, in: "tensor initializer of '\(param)'", at: expr.location, scope: scope)
+            let actual = TensorType(value.dtype, fixed: value.shape)
+            guard actual == type else {
+                throw fail("tensor initializer of '\(param)' is \(actual), but the param is declared \(type)", at: expr.location)
+            }
+            return .tensor(value)
         default:
             guard case .string(let path) = try evaluateConstant(call.operands[0], scope: scope) else {
                 throw fail("initializer load expects a path string, as in load(\"w.npy\")", at: call.operands[0].location)

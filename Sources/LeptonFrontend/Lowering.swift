@@ -17,6 +17,8 @@ struct Scope {
     var nestedCalls: [String: Int] = [:]
     /// Declared dtypes of the graph's outputs: they type literals like annotations do.
     var outputDTypes: [String: DType] = [:]
+    /// Inside a fused body: the names of the enclosing scope, which the body cannot see.
+    var enclosingNames: Set<String>? = nil
 
     func qualified(_ name: String) -> String { prefix + name }
 }

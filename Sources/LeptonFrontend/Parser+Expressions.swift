@@ -85,6 +85,10 @@ extension Parser {
                 let location = p.current.location
                 let operand = try p.parseExpression()
                 guard call.arguments.isEmpty else {
+                    // `tensor(dtype: f32, shape: [..], elided)`: what `lepton dump` prints for big tensors.
+                    if case .name("elided") = operand.kind {
+                        throw p.error("elided tensor values cannot be parsed; dump with --full-tensors", at: location)
+                    }
                     throw p.error("positional operand after named arguments in call to '\(name)'", at: location)
                 }
                 call.operands.append(operand)

@@ -53,17 +53,22 @@ struct Parser {
         let start = current.location
         try expect(.keywordGraph, "'graph'")
         let (name, _) = try expectIdentifier("a graph name")
-        try open(.leftParen, "'(' after the graph name")
+        return try parseSignatureAndBody(name: name, at: start, what: "'\(name)'")
+    }
+
+    /// `(inputs) -> (outputs) { body }` of a graph, or of a fused node's body (`what` names it).
+    private mutating func parseSignatureAndBody(name: String, at start: SourceLocation, what: String) throws(ParseFailure) -> GraphDecl {
+        try open(.leftParen, "'(' after \(name == Self.regionName ? "'graph'" : "the graph name")")
         var inputs: [InputDecl] = []
         var arguments: [ArgumentDecl] = []
         try parseList(closing: .rightParen) { (p: inout Parser) throws(ParseFailure) in
             try p.parseSignatureEntry(inputs: &inputs, arguments: &arguments)
         }
-        try expect(.arrow, "'->' after the inputs of '\(name)'")
+        try expect(.arrow, "'->' after the inputs of \(what)")
         let outputs = try parseOutputs()
-        try expect(.leftBrace, "'{' to start the body of '\(name)'")
+        try expect(.leftBrace, "'{' to start the body of \(what)")
         let body = parseBody()
-        try expect(.rightBrace, "'}' to end the body of '\(name)'")
+        try expect(.rightBrace, "'}' to end the body of \(what)")
         return GraphDecl(name: name, location: start, inputs: inputs, arguments: arguments, outputs: outputs, body: body)
     }
 
@@ -150,7 +155,57 @@ struct Parser {
             targets.append(Target(name: name, location: location, type: type))
         } while current.kind == .comma
         try expect(.equals, "'=' after '\(targets.last!.name)'")
-        return .assignment(Assignment(targets: targets, value: try parseExpression(), location: start))
+        let value = try parseExpression()
+        var assignment = Assignment(targets: targets, value: value, location: start)
+        if current.kind == .keywordGraph {
+            assignment.region = try parseRegion(after: value)
+        }
+        return .assignment(assignment)
+    }
+
+    /// The name given to the `GraphDecl` of a fused node's body.
+    static let regionName = "fused"
+
+    /// `graph(x0: T) -> (y0: T) { ... }` after `fused(operands)`: the node's body.
+    private mutating func parseRegion(after value: Expr) throws(ParseFailure) -> GraphDecl {
+        let start = current.location
+        guard case .call(let call) = value.kind, call.name == Op.fused.mnemonic else {
+            throw error("a body 'graph(...) -> (...) { ... }' can only follow a fused(...) call", at: start)
+        }
+        let header = position
+        advance()
+        do {
+            return try parseSignatureAndBody(name: Self.regionName, at: start, what: "the fused body")
+        } catch {
+            skipRegion(from: header)
+            throw error
+        }
+    }
+
+    /// After an error in a body's signature, skips the whole `{ ... }` that follows on the
+    /// same line, so the body's statements are not mistaken for the enclosing graph's.
+    private mutating func skipRegion(from header: Int) {
+        var i = header
+        var parens = 0
+        while tokens[i].kind != .leftBrace {
+            switch tokens[i].kind {
+            case .leftParen, .leftBracket: parens += 1
+            case .rightParen, .rightBracket: parens -= 1
+            case .newline where parens <= 0, .endOfFile, .rightBrace: return
+            default: break
+            }
+            i += 1
+        }
+        guard position <= i else { return }  // the error was inside the body: it recovered there
+        var depth = 0
+        while tokens[i].kind != .endOfFile {
+            if tokens[i].kind == .leftBrace { depth += 1 }
+            if tokens[i].kind == .rightBrace { depth -= 1 }
+            i += 1
+            if depth == 0 { break }
+        }
+        position = i
+        nesting = 0
     }
 
     // MARK: Types

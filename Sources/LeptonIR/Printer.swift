@@ -1,6 +1,21 @@
+/// How the printer writes things that may be too long to read.
+public struct PrintOptions: Hashable, Sendable {
+    /// Tensors (in `tensor(...)` initializers and `constant` values) with more elements than
+    /// this print as `tensor(dtype: f32, shape: [..], elided)`: readable, but no longer
+    /// parseable. nil prints every tensor in full (the default: text round-trips).
+    public var elideTensorsLargerThan: Int?
+
+    public init(elideTensorsLargerThan: Int? = nil) {
+        self.elideTensorsLargerThan = elideTensorsLargerThan
+    }
+
+    /// Every value written out; what `parse(print(g)) == g` relies on.
+    public static let full = PrintOptions()
+}
+
 /// Writes IR as `.graph` text that parses back to the same IR: one node per line, every
 /// value's type annotated, attributes equal to their defaults left out, floats in their
-/// shortest round-tripping form.
+/// shortest round-tripping form, fused bodies nested one indentation level deeper.
 ///
 ///     graph mlp(x: f32[N, 784]) -> (probs: f32[N, 10]) {
 ///       param w1: f32[784, 512] = glorot(seed: 1)
@@ -9,36 +24,23 @@
 ///     }
 public enum Printer {
     /// Every graph of the module, separated by blank lines.
-    public static func print(_ module: Module) -> String {
-        module.graphs.map { print($0) }.joined(separator: "\n")
+    public static func print(_ module: Module, options: PrintOptions = .full) -> String {
+        module.graphs.map { print($0, options: options) }.joined(separator: "\n")
     }
 
-    public static func print(_ graph: Graph) -> String {
-        let inputs = graph.inputs.map { declaration(of: $0, in: graph) }.joined(separator: ", ")
-        let outputs = graph.outputs.map { declaration(of: $0, in: graph) }.joined(separator: ", ")
-        var lines = ["graph \(graph.name)(\(inputs)) -> (\(outputs)) {"]
-        for param in graph.params {
-            lines.append("  param \(declaration(of: param.value, in: graph)) = \(text(of: param.initializer))")
-        }
-        for node in graph.nodes {
-            lines.append("  " + text(of: node, in: graph))
-        }
+    public static func print(_ graph: Graph, options: PrintOptions = .full) -> String {
+        var lines = ["graph \(graph.name)\(signature(of: graph)) {"]
+        lines += body(of: graph, options: options).map { "  " + $0 }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `%3: f32[N, 512] = add(%2, b1)`
-    public static func text(of node: Node, in graph: Graph) -> String {
-        let targets = node.outputs.map { declaration(of: $0, in: graph) }.joined(separator: ", ")
-        var arguments = node.inputs.map { graph.name(of: $0) }
-        for spec in node.op.schema.attributes {
-            guard let value = node.attributes[spec.name], value != spec.defaultValue else { continue }
-            arguments.append("\(spec.name): \(text(of: value))")
-        }
-        return "\(targets) = \(node.op.mnemonic)(\(arguments.joined(separator: ", ")))"
+    /// `%3: f32[N, 512] = add(%2, b1)`; a fused node spans several lines (its body).
+    public static func text(of node: Node, in graph: Graph, options: PrintOptions = .full) -> String {
+        lines(of: node, in: graph, options: options).joined(separator: "\n")
     }
 
-    /// An attribute value as written in `.graph` text.
+    /// An attribute value as written in `.graph` text (tensors as nested literals).
     public static func text(of attribute: Attribute) -> String {
         switch attribute {
         case .int(let v): "\(v)"
@@ -53,30 +55,8 @@ public enum Printer {
         }
     }
 
-    /// A tensor as a (nested) literal: `0.5`, `[[1, 2], [3, 4]]`.
-    public static func text(of tensor: Tensor) -> String {
-        let scalars: [String] = switch tensor.storage {
-        case .f32(let a): a.map { "\($0)" }
-        case .f64(let a): a.map { "\($0)" }
-        case .i32(let a): a.map { "\($0)" }
-        case .i64(let a): a.map { "\($0)" }
-        case .bool(let a): a.map { "\($0)" }
-        }
-        var index = 0
-        return nested(scalars, shape: tensor.shape[...], index: &index)
-    }
-
-    private static func nested(_ scalars: [String], shape: ArraySlice<Int>, index: inout Int) -> String {
-        guard let count = shape.first else {
-            defer { index += 1 }
-            return scalars[index]
-        }
-        let items = (0..<count).map { _ in nested(scalars, shape: shape.dropFirst(), index: &index) }
-        return "[\(items.joined(separator: ", "))]"
-    }
-
     /// The canonical spelling of an initializer: every field written out.
-    public static func text(of initializer: Initializer) -> String {
+    public static func text(of initializer: Initializer, options: PrintOptions = .full) -> String {
         switch initializer {
         case .zeros: "zeros"
         case .ones: "ones"
@@ -87,7 +67,7 @@ public enum Printer {
         case .he(let seed): "he(seed: \(seed))"
         case .load(let path, nil): "load(\(quoted(path)))"
         case .load(let path, let key?): "load(\(quoted(path)), key: \(quoted(key)))"
-        case .tensor(let value): "tensor(value: \(text(of: value)), dtype: \(value.dtype))"
+        case .tensor(let value): "tensor(\(tensorArguments(value, options: options).joined(separator: ", ")))"
         }
     }
 
@@ -107,6 +87,48 @@ public enum Printer {
             }
         }
         return result + "\""
+    }
+
+    /// `(x: f32[N], w: f32[4]) -> (y: f32[N])`
+    static func signature(of graph: Graph) -> String {
+        let inputs = graph.inputs.map { declaration(of: $0, in: graph) }.joined(separator: ", ")
+        let outputs = graph.outputs.map { declaration(of: $0, in: graph) }.joined(separator: ", ")
+        return "(\(inputs)) -> (\(outputs))"
+    }
+
+    /// The lines between a graph's braces, not yet indented.
+    static func body(of graph: Graph, options: PrintOptions) -> [String] {
+        var lines: [String] = []
+        for param in graph.params {
+            lines.append("param \(declaration(of: param.value, in: graph)) = \(text(of: param.initializer, options: options))")
+        }
+        for node in graph.nodes {
+            lines += self.lines(of: node, in: graph, options: options)
+        }
+        return lines
+    }
+
+    static func lines(of node: Node, in graph: Graph, options: PrintOptions) -> [String] {
+        let targets = node.outputs.map { declaration(of: $0, in: graph) }.joined(separator: ", ")
+        let operands = node.inputs.map { graph.name(of: $0) }
+        let head = "\(targets) = \(node.op.mnemonic)(\((operands + attributeArguments(of: node, options: options)).joined(separator: ", ")))"
+        // Only a fused node has a body; a malformed node still prints (the verifier says why).
+        guard node.op == .fused, let region = node.regions.first else { return [head] }
+        return ["\(head) graph\(signature(of: region)) {"] + body(of: region, options: options).map { "  " + $0 } + ["}"]
+    }
+
+    /// `name: value` for attributes that differ from their defaults, in schema order.
+    private static func attributeArguments(of node: Node, options: PrintOptions) -> [String] {
+        if node.op == .constant, case .tensor(let value)? = node.attributes["value"],
+           node.attributes["dtype"] == .dtype(value.dtype), !isLiteralForm(value, options: options) {
+            return tensorArguments(value, options: options)
+        }
+        var arguments: [String] = []
+        for spec in node.op.schema.attributes {
+            guard let value = node.attributes[spec.name], value != spec.defaultValue else { continue }
+            arguments.append("\(spec.name): \(text(of: value))")
+        }
+        return arguments
     }
 
     private static func declaration(of value: ValueID, in graph: Graph) -> String {

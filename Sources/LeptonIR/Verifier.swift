@@ -1,7 +1,7 @@
 /// Checks the invariants every pass may rely on: ids in range, SSA (each value defined once,
 /// before its uses: nodes are in topological order), unique names, complete attributes of
-/// the schema's kinds, operand counts, stored types equal to what the shape rules infer, and
-/// defined outputs.
+/// the schema's kinds, operand counts, stored types equal to what the shape rules infer,
+/// defined outputs, and fused bodies (see Verifier+Regions.swift).
 ///
 /// A failure means a compiler bug, not a user mistake, but it is reported as diagnostics
 /// ("verifier: …" at the node's location) rather than a crash, so a broken pass can be found
@@ -14,7 +14,7 @@ extension Graph {
     }
 }
 
-private struct Verifier {
+struct Verifier {
     let graph: Graph
     var diagnostics: [Diagnostic] = []
     /// What defined each value so far ("input", "param", "node 3 (add)").
@@ -78,7 +78,12 @@ private struct Verifier {
         }
         let attributesOK = checkAttributes(node, label)
         let countOK = checkOperandCount(node, label)
-        if operandsOK, attributesOK, countOK { checkTypes(node, label) }
+        if node.op == .fused {
+            if operandsOK, attributesOK, countOK { checkRegion(node, label) }
+        } else {
+            if !node.regions.isEmpty { report(at: node.location, "\(label) has \(node.regions.count) regions; only fused nodes have a body") }
+            if operandsOK, attributesOK, countOK { checkTypes(node, label) }
+        }
         for id in node.outputs { define(id, by: label, at: node.location) }
     }
 

@@ -1,8 +1,9 @@
 /// Runs a graph on concrete tensors, one node at a time, with the reference kernels.
 ///
-/// Checks the caller's inputs against the graph signature first (dtype, rank, fixed dims, and
-/// symbolic dims bound consistently), so user mistakes become diagnostics at the input's
-/// declaration. Intermediate tensors are released after their last use.
+/// Checks the caller's inputs against the graph signature first (`checkInputs`: dtype, rank,
+/// fixed dims, and symbolic dims bound consistently), so user mistakes become diagnostics at
+/// the input's declaration. Fused nodes run their body, recursively. Intermediate tensors are
+/// released after their last use.
 public struct Interpreter: Sendable {
     public let graph: Graph
     /// One tensor per `graph.params` entry, in that order.
@@ -20,18 +21,10 @@ public struct Interpreter: Sendable {
 
     /// The graph's outputs, in `graph.outputs` order, for `inputs` keyed by input name.
     public func run(_ inputs: [String: Tensor]) throws(DiagnosticError) -> [Tensor] {
-        var bindings = try bindInputs(inputs)
+        var bindings = try SymbolBindings.checking(inputs, parameters: parameters, of: graph)
         var slots = [Tensor?](repeating: nil, count: graph.values.count)
         for id in graph.inputs { slots[id] = inputs[graph.name(of: id)] }
-        var problems: [Diagnostic] = []
-        for (param, tensor) in zip(graph.params, parameters) {
-            let name = "param '\(graph.name(of: param.value))'"
-            if let problem = bindings.check(tensor, against: graph.type(of: param.value), as: name) {
-                problems.append(Diagnostic(at: param.location, problem))
-            }
-            slots[param.value] = tensor
-        }
-        guard problems.isEmpty else { throw DiagnosticError(problems) }
+        for (param, tensor) in zip(graph.params, parameters) { slots[param.value] = tensor }
         for (index, node) in graph.nodes.enumerated() {
             try execute(node, slots: &slots, bindings: &bindings)
             for id in releases[index] { slots[id] = nil }
@@ -48,10 +41,14 @@ public struct Interpreter: Sendable {
             return tensor
         }
         let results: [Tensor]
-        do {
-            results = try node.op.evaluate(operands, node.attributes)
-        } catch {
-            throw DiagnosticError(at: node.location, error.message)
+        if node.op == .fused {
+            results = try runBody(of: node, operands)
+        } else {
+            do {
+                results = try node.op.evaluate(operands, node.attributes)
+            } catch {
+                throw DiagnosticError(at: node.location, error.message)
+            }
         }
         guard results.count == node.outputs.count else {
             throw DiagnosticError(at: node.location, "internal: \(node.op) produced \(results.count) results for \(node.outputs.count) outputs")
@@ -65,27 +62,15 @@ public struct Interpreter: Sendable {
         }
     }
 
-    /// Checks every graph input is given with the declared type, binding symbolic dims.
-    private func bindInputs(_ inputs: [String: Tensor]) throws(DiagnosticError) -> SymbolBindings {
-        var bindings = SymbolBindings()
-        var problems: [Diagnostic] = []
-        let declared = Set(graph.inputs.map { graph.name(of: $0) })
-        for name in inputs.keys.sorted() where !declared.contains(name) {
-            let expected = graph.inputs.map { "'\(graph.name(of: $0))'" }.joined(separator: ", ")
-            problems.append(Diagnostic(at: graph.location, "unknown input '\(name)'; graph '\(graph.name)' takes \(expected.isEmpty ? "no inputs" : expected)"))
+    /// A fused node's results: its body interpreted with the operands as the body's inputs
+    /// (the verifier guarantees one body whose inputs have the operands' types).
+    private func runBody(of node: Node, _ operands: [Tensor]) throws(DiagnosticError) -> [Tensor] {
+        guard let body = node.regions.first, body.params.isEmpty, body.inputs.count == operands.count else {
+            throw DiagnosticError(at: node.location, "internal: fused node without a body matching its operands")
         }
-        for id in graph.inputs {
-            let value = graph.values[id]
-            guard let tensor = inputs[value.name] else {
-                problems.append(Diagnostic(at: value.location, "missing input '\(value.name)' of type \(value.type)"))
-                continue
-            }
-            if let problem = bindings.check(tensor, against: value.type, as: "input '\(value.name)'") {
-                problems.append(Diagnostic(at: value.location, problem))
-            }
-        }
-        guard problems.isEmpty else { throw DiagnosticError(problems) }
-        return bindings
+        var inputs: [String: Tensor] = [:]
+        for (id, tensor) in zip(body.inputs, operands) { inputs[body.name(of: id)] = tensor }
+        return try Interpreter(graph: body, parameters: []).run(inputs)
     }
 
     /// For each node, the values whose last reader it is (or that nothing reads), excluding
@@ -104,34 +89,5 @@ public struct Interpreter: Sendable {
             if let index, !keep.contains(id) { releases[index].append(id) }
         }
         return releases
-    }
-}
-
-/// Sizes bound to symbolic dims during one run, each remembering what bound it.
-struct SymbolBindings {
-    private var sizes: [String: (size: Int, source: String)] = [:]
-
-    /// nil when `tensor` has `type` (binding new symbols); otherwise what is wrong, e.g.
-    /// "input 'x' expects f32[N, 784], got f32[2, 100]: dimension 1 should be 784, got 100".
-    mutating func check(_ tensor: Tensor, against type: TensorType, as what: String) -> String? {
-        let actual = TensorType(tensor.dtype, fixed: tensor.shape)
-        let mismatch = "\(what) expects \(type), got \(actual)"
-        guard tensor.dtype == type.dtype else { return "\(mismatch): dtype should be \(type.dtype), got \(tensor.dtype)" }
-        guard tensor.rank == type.rank else { return "\(mismatch): expected rank \(type.rank), got \(tensor.rank)" }
-        for (axis, (dim, size)) in zip(type.shape, tensor.shape).enumerated() {
-            switch dim {
-            case .fixed(let expected) where expected != size:
-                return "\(mismatch): dimension \(axis) should be \(expected), got \(size)"
-            case .fixed:
-                continue
-            case .symbol(let symbol):
-                if let bound = sizes[symbol] {
-                    if bound.size != size { return "\(what) dimension \(axis) is \(symbol) = \(size), but \(symbol) = \(bound.size) from \(bound.source)" }
-                } else {
-                    sizes[symbol] = (size, what)
-                }
-            }
-        }
-        return nil
     }
 }
