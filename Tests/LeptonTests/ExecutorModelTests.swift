@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+@testable import LeptonFrontend
+@testable import LeptonReference
+@testable import LeptonRuntime
+
+/// Every example model in graphs/ (the whole-model golden inputs), run by the Executor and the
+/// reference Interpreter: the same outputs to rtol 1e-4, and a second run gives them again
+/// without a new plan.
+@Suite struct ExecutorModelTests {
+    static let models: [(fixture: String, file: String, graph: String?)] = [
+        ("mlp", "mlp.graph", nil), ("lenet", "lenet.graph", nil), ("resblock", "resblock.graph", nil),
+        ("lstm", "lstm.graph", nil), ("transformer", "transformer.graph", nil), ("textclf", "textclf.graph", nil),
+        ("cifar_cnn", "cifar_cnn.graph", nil), ("face_cnn", "face_cnn.graph", nil),
+        ("mobilenet_v2_blocks", "mobilenet_v2.graph", "mobilenet_v2_blocks"),
+    ]
+
+    @Test(arguments: models.indices)
+    func exampleGraphMatchesReference(_ index: Int) throws {
+        let model = Self.models[index]
+        let path = TestPaths.repositoryRoot.appendingPathComponent("graphs/\(model.file)").path
+        let module = try Frontend.parse(source: String(contentsOfFile: path, encoding: .utf8), path: path)
+        let graph = try #require(model.graph.map { module.graph(named: $0) } ?? module.entry)
+        let params = try materializeParameters(of: graph, baseDirectory: module.baseDirectory)
+        let fixtures = TestPaths.fixtures("models").appendingPathComponent(model.fixture)
+        var inputs: [String: Tensor] = [:]
+        for input in graph.inputs {
+            let name = graph.name(of: input)
+            inputs[name] = try NPY.read(contentsOf: fixtures.appendingPathComponent("inputs/\(name).npy").path)
+        }
+        let executor = try expectExecutorMatchesReference(graph, parameters: params, inputs)
+        try expectExecutorMatchesReference(graph, parameters: params, inputs, executor: executor)
+        #expect(executor.statistics.runs == 2)
+        #expect(executor.statistics.plansBuilt == 1)
+        #expect(executor.statistics.arenaGrowths == 1)
+        #expect(executor.statistics.fallbackNodes == 0, "fallback ops: \(executor.fallbackOps)")
+    }
+}
