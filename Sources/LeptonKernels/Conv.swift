@@ -16,9 +16,9 @@ public struct ConvGeometry: Hashable, Sendable {
         (self.padTop, self.padLeft, self.group) = (padTop, padLeft, group)
     }
 
-    var taps: Int { kernelH * kernelW }
+    public var taps: Int { kernelH * kernelW }
     /// A 1x1, stride-1, unpadded conv reads x directly as its column matrix.
-    var isPointwise: Bool { taps == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == height && outW == width }
+    public var isPointwise: Bool { taps == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == height && outW == width }
 
     /// Scratch elements conv2d needs (the im2col matrix of one group).
     public var convScratchElements: Int { isPointwise ? 0 : (inChannels / group) * taps * outH * outW }
@@ -27,7 +27,7 @@ public struct ConvGeometry: Hashable, Sendable {
 }
 
 /// conv2d(x[N, C, H, W], w[M, C/group, kH, kW], b[M]?) -> out[N, M, oH, oW].
-public func conv2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>, bias: UnsafePointer<T>?,
+@inlinable public func conv2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                     out: UnsafeMutablePointer<T>, scratch: UnsafeMutablePointer<T>) {
     let cg = g.inChannels / g.group, mg = g.outChannels / g.group
     let plane = g.outH * g.outW, inPlane = g.height * g.width, depth = cg * g.taps
@@ -51,7 +51,7 @@ public func conv2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: U
 }
 
 /// col[(c·kH + ky)·kW + kx, oy·oW + ox] = x[c, oy·sH − padTop + ky·dH, ox·sW − padLeft + kx·dW], 0 outside.
-private func im2col<T: KernelScalar>(_ g: ConvGeometry, _ x: UnsafePointer<T>, _ channels: Int, _ col: UnsafeMutablePointer<T>) {
+@inlinable @usableFromInline func im2col<T: KernelScalar>(_ g: ConvGeometry, _ x: UnsafePointer<T>, _ channels: Int, _ col: UnsafeMutablePointer<T>) {
     var row = col
     for c in 0..<channels {
         let image = x + c * g.height * g.width
@@ -78,7 +78,7 @@ private func im2col<T: KernelScalar>(_ g: ConvGeometry, _ x: UnsafePointer<T>, _
 }
 
 /// out[c, p] += bias[c] over `channels` planes of `plane` elements.
-public func addChannelBias<T: KernelScalar>(_ bias: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, channels: Int, plane: Int) {
+@inlinable public func addChannelBias<T: KernelScalar>(_ bias: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, channels: Int, plane: Int) {
     for c in 0..<channels {
         let b = bias[c], row = out + c * plane
         for i in 0..<plane { row[i] = T.add(row[i], b) }
@@ -87,7 +87,7 @@ public func addChannelBias<T: KernelScalar>(_ bias: UnsafePointer<T>, _ out: Uns
 
 /// conv_transpose2d(x[N, C, H, W], w[C, M/group, kH, kW], b[M]?) -> out[N, M, oH, oW]: per
 /// group, col = Wᵀ·x, then every column entry is scattered (added) to its output position.
-public func convTranspose2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
+@inlinable public func convTranspose2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
                                              bias: UnsafePointer<T>?, out: UnsafeMutablePointer<T>,
                                              scratch: UnsafeMutablePointer<T>) {
     let cg = g.inChannels / g.group, mg = g.outChannels / g.group
@@ -105,7 +105,7 @@ public func convTranspose2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer
     }
 }
 
-private func col2im<T: KernelScalar>(_ g: ConvGeometry, _ col: UnsafePointer<T>, _ channels: Int, _ out: UnsafeMutablePointer<T>) {
+@inlinable @usableFromInline func col2im<T: KernelScalar>(_ g: ConvGeometry, _ col: UnsafePointer<T>, _ channels: Int, _ out: UnsafeMutablePointer<T>) {
     var row = col
     for c in 0..<channels {
         let image = out + c * g.outH * g.outW

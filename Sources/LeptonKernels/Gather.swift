@@ -3,7 +3,7 @@
 
 /// out[o, p, :] = data[o, indices[p], :], each row `inner` elements of `elementSize` bytes.
 /// Throws on an index outside [−dim, dim) before writing anything.
-public func gather<I: FixedWidthInteger>(data: UnsafeRawPointer, indices: UnsafePointer<I>, indexCount: Int,
+@inlinable public func gather<I: FixedWidthInteger>(data: UnsafeRawPointer, indices: UnsafePointer<I>, indexCount: Int,
                                          out: UnsafeMutableRawPointer, outer: Int, dim: Int, inner: Int,
                                          elementSize: Int, axis: Int) throws(KernelFailure) {
     for p in 0..<indexCount {

@@ -29,17 +29,21 @@ public struct GemmShape: Hashable, Sendable {
     public init(m: Int, n: Int, k: Int) { (self.m, self.n, self.k) = (m, n, k) }
 }
 
-private let blockK = 128
-private let blockN = 256
+@usableFromInline let blockK = 128
+@usableFromInline let blockN = 256
 
 /// C = A·B (or C += A·B). `c` has row stride `ldc` and column stride 1.
-public func gemm<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+@inlinable public func gemm<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
                                   _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
     let (m, n, k) = (shape.m, shape.n, shape.k)
     if !accumulate {
         for i in 0..<m { (c + i * ldc).update(repeating: T.zero, count: n) }
     }
     guard m > 0, n > 0, k > 0 else { return }
+    if b.rowStride == 1 && b.columnStride != 1 {
+        gemmDot(shape, a, b, c, ldc: ldc)
+        return
+    }
     var j0 = 0
     while j0 < n {
         let jn = Swift.min(blockN, n - j0)
@@ -65,8 +69,23 @@ public func gemm<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: M
     }
 }
 
+/// C += A·B where B's columns are contiguous (a transposed weight, as the recurrent cells and
+/// `trans_b` use): one dot product per element, both operands read sequentially.
+@inlinable @usableFromInline func gemmDot<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+                                                           _ c: UnsafeMutablePointer<T>, ldc: Int) {
+    for i in 0..<shape.m {
+        let aRow = a.base + i * a.rowStride
+        for j in 0..<shape.n {
+            let column = b.base + j * b.columnStride
+            var sum = c[i * ldc + j]
+            for p in 0..<shape.k { sum = T.add(sum, T.multiply(aRow[p * a.columnStride], column[p])) }
+            c[i * ldc + j] = sum
+        }
+    }
+}
+
 /// The f32 entry point (what the SIMD kernel will replace).
-public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
+@inlinable public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
                     _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     gemm(shape, a, b, c, ldc: ldc, accumulate: accumulate)
 }

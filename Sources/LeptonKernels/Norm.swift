@@ -2,7 +2,7 @@
 /// are two-pass, summed in order, like the reference. Outputs may alias inputs exactly.
 
 /// batch_norm over x[N, C, plane]: (x − mean[c]) / sqrt(var[c] + ε) · scale[c] + bias[c].
-public func batchNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int,
+@inlinable public func batchNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int,
                                       scale: UnsafePointer<T>, bias: UnsafePointer<T>, mean: UnsafePointer<T>,
                                       variance: UnsafePointer<T>, epsilon: Double) {
     let eps = T(epsilon)
@@ -18,7 +18,7 @@ public func batchNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePoi
 
 /// Mean and standard deviation of `count` contiguous elements.
 @inline(__always)
-private func moments<T: KernelFloat>(_ x: UnsafePointer<T>, _ count: Int, _ eps: T) -> (mean: T, std: T) {
+@inlinable @usableFromInline func moments<T: KernelFloat>(_ x: UnsafePointer<T>, _ count: Int, _ eps: T) -> (mean: T, std: T) {
     var sum = T.zero
     for i in 0..<count { sum += x[i] }
     let mean = sum / T(count)
@@ -28,7 +28,7 @@ private func moments<T: KernelFloat>(_ x: UnsafePointer<T>, _ count: Int, _ eps:
 }
 
 /// layer_norm over `rows` rows of `row` elements; scale/bias have `row` elements.
-public func layerNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, rows: Int, row: Int,
+@inlinable public func layerNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, rows: Int, row: Int,
                                       scale: UnsafePointer<T>, bias: UnsafePointer<T>?, epsilon: Double) {
     guard row > 0 else { return }
     for r in 0..<rows {
@@ -39,7 +39,7 @@ public func layerNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePoi
 }
 
 /// instance_norm over x[N, C, plane]: each (n, c) plane normalized, then scale[c], bias[c].
-public func instanceNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int,
+@inlinable public func instanceNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int,
                                          plane: Int, scale: UnsafePointer<T>, bias: UnsafePointer<T>, epsilon: Double) {
     guard plane > 0 else { return }
     for p in 0..<(batch * channels) {
@@ -52,7 +52,7 @@ public func instanceNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutable
 
 /// softmax / log_softmax over x[outer, dim, inner] along the middle axis, shifted by the
 /// maximum so nothing overflows (an all −∞ line shifts by 0, as the reference does).
-public func softmax<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, outer: Int, dim: Int, inner: Int, log: Bool) {
+@inlinable public func softmax<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, outer: Int, dim: Int, inner: Int, log: Bool) {
     guard dim > 0 && inner > 0 else { return }
     for o in 0..<outer {
         for i in 0..<inner {

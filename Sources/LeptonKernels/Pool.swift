@@ -14,7 +14,7 @@ public struct PoolGeometry: Hashable, Sendable {
 
 /// max_pool2d (ignoring padding; NaN wins) or avg_pool2d (divisor: taps inside the input, or
 /// with `includePad` also those inside the padding but never past it, as ONNX Runtime does).
-public func pool2d<T: KernelScalar>(_ g: PoolGeometry, average: Bool, includePad: Bool,
+@inlinable public func pool2d<T: KernelScalar>(_ g: PoolGeometry, average: Bool, includePad: Bool,
                                     x: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
     let (h, w) = (g.height, g.width)
     var target = out
@@ -47,7 +47,7 @@ public func pool2d<T: KernelScalar>(_ g: PoolGeometry, average: Bool, includePad
 
 /// a / b for floats; truncating division for integers (0 when b is 0, as the reference does).
 @inline(__always)
-func divide<T: KernelScalar>(_ a: T, _ b: T) -> T {
+@inlinable @usableFromInline func divide<T: KernelScalar>(_ a: T, _ b: T) -> T {
     switch (a, b) {
     case (let x as Float, let y as Float): return (x / y) as! T
     case (let x as Double, let y as Double): return (x / y) as! T
@@ -59,7 +59,7 @@ func divide<T: KernelScalar>(_ a: T, _ b: T) -> T {
 
 /// The taps of a window starting at `start` that land inside the input, and how many land
 /// inside the padded input.
-private func taps(start: Int, kernel: Int, dilation: Int, count: Int, padEnd: Int) -> (taps: Range<Int>, padded: Int) {
+@inlinable @usableFromInline func taps(start: Int, kernel: Int, dilation: Int, count: Int, padEnd: Int) -> (taps: Range<Int>, padded: Int) {
     let low = Swift.max(0, ceilDiv(-start, dilation))
     let high = Swift.min(kernel, ceilDiv(count - start, dilation))
     let padded = Swift.min(kernel, ceilDiv(count + padEnd - start, dilation))
@@ -67,13 +67,13 @@ private func taps(start: Int, kernel: Int, dilation: Int, count: Int, padEnd: In
 }
 
 /// ⌈a / b⌉ for b > 0 and any sign of a.
-func ceilDiv(_ a: Int, _ b: Int) -> Int {
+@inlinable @usableFromInline func ceilDiv(_ a: Int, _ b: Int) -> Int {
     let q = a / b, r = a % b
     return r > 0 ? q + 1 : q
 }
 
 /// global_avg_pool: out[p] = mean of plane p (`planes` planes of `size` elements).
-public func globalAveragePool<T: KernelScalar>(planes: Int, size: Int, x: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
+@inlinable public func globalAveragePool<T: KernelScalar>(planes: Int, size: Int, x: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
     for p in 0..<planes {
         var sum = T.zero
         let plane = x + p * size

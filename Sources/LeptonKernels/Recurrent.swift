@@ -36,7 +36,7 @@ public struct RecurrentOperands<T> {
 }
 
 /// Runs every direction; the state lives in yH / yC (a scratch slice for a GRU's absent c).
-public func recurrent<T: KernelFloat>(_ g: RecurrentGeometry, _ o: RecurrentOperands<T>, scratch: UnsafeMutablePointer<T>) {
+@inlinable public func recurrent<T: KernelFloat>(_ g: RecurrentGeometry, _ o: RecurrentOperands<T>, scratch: UnsafeMutablePointer<T>) {
     let (gh, state) = (g.gates * g.hidden, g.batch * g.hidden)
     let xw = scratch, hr = scratch + g.seq * g.batch * gh, temp = hr + g.batch * gh
     for d in 0..<g.directions {
@@ -67,7 +67,7 @@ public func recurrent<T: KernelFloat>(_ g: RecurrentGeometry, _ o: RecurrentOper
     }
 }
 
-private func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
+@inlinable @usableFromInline func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
                                        _ b: UnsafePointer<T>?, _ h: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>) {
     let size = g.hidden, gh = 4 * size
     for row in 0..<g.batch {
@@ -83,7 +83,7 @@ private func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutab
     }
 }
 
-private func gruGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
+@inlinable @usableFromInline func gruGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
                                       _ b: UnsafePointer<T>?, _ r: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>,
                                       _ temp: UnsafeMutablePointer<T>) {
     let size = g.hidden, gh = 3 * size, state = g.batch * size

@@ -5,7 +5,7 @@ public enum ReduceKind: Hashable, Sendable { case sum, mean, max, min, prod }
 /// Reduces x (row-major `shape`) into out: input element (i₀, i₁, …) combines into
 /// out[Σ iₐ·outStrides[a]], where reduced axes have out-stride 0. Elements combine in input
 /// order, as the reference does; `reducedCount` divides for mean.
-public func reduce<T: KernelScalar>(_ kind: ReduceKind, x: UnsafePointer<T>, shape: [Int], outStrides: [Int],
+@inlinable public func reduce<T: KernelScalar>(_ kind: ReduceKind, x: UnsafePointer<T>, shape: [Int], outStrides: [Int],
                                     out: UnsafeMutablePointer<T>, outCount: Int, reducedCount: Int) {
     let initial: T = switch kind {
     case .sum, .mean: T.zero
@@ -30,7 +30,7 @@ public func reduce<T: KernelScalar>(_ kind: ReduceKind, x: UnsafePointer<T>, sha
 }
 
 @inline(__always)
-private func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int], _ out: UnsafeMutablePointer<T>,
+@inlinable @usableFromInline func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int], _ out: UnsafeMutablePointer<T>,
                            _ combine: (T, T) -> T) {
     guard let inner = shape.last else {
         out[0] = combine(out[0], x[0])
@@ -65,7 +65,7 @@ private func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [In
 
 /// argmax / argmin of x[outer, dim, inner] along the middle axis -> out[outer, inner] (i64).
 /// Ties go to the first index (the last with `last`); NaN counts as the extreme value.
-public func argExtreme<T: KernelScalar>(x: UnsafePointer<T>, out: UnsafeMutablePointer<Int64>, outer: Int, dim: Int, inner: Int,
+@inlinable public func argExtreme<T: KernelScalar>(x: UnsafePointer<T>, out: UnsafeMutablePointer<Int64>, outer: Int, dim: Int, inner: Int,
                                         largest: Bool, last: Bool) {
     for o in 0..<outer {
         for i in 0..<inner {

@@ -19,7 +19,7 @@ public enum ScalarType: Hashable, Sendable {
 /// range). Shape errors never reach kernels: the shape rules reject them first.
 public struct KernelFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    @inlinable public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
 
@@ -57,38 +57,38 @@ public protocol KernelFloat: KernelScalar, BinaryFloatingPoint {
 }
 
 extension KernelScalar where Self: BinaryFloatingPoint {
-    public static var zero: Self { 0 }
-    public static var one: Self { 1 }
-    public static var lowest: Self { -.infinity }
-    public static var highest: Self { .infinity }
-    @inline(__always) public static func add(_ a: Self, _ b: Self) -> Self { a + b }
-    @inline(__always) public static func subtract(_ a: Self, _ b: Self) -> Self { a - b }
-    @inline(__always) public static func multiply(_ a: Self, _ b: Self) -> Self { a * b }
-    @inline(__always) public static func larger(_ a: Self, _ b: Self) -> Self { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) }
-    @inline(__always) public static func smaller(_ a: Self, _ b: Self) -> Self { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
-    public var isNaNValue: Bool { isNaN }
-    public init(count: Int) { self.init(count) }
+    @inlinable public static var zero: Self { 0 }
+    @inlinable public static var one: Self { 1 }
+    @inlinable public static var lowest: Self { -.infinity }
+    @inlinable public static var highest: Self { .infinity }
+    @inlinable @inline(__always) public static func add(_ a: Self, _ b: Self) -> Self { a + b }
+    @inlinable @inline(__always) public static func subtract(_ a: Self, _ b: Self) -> Self { a - b }
+    @inlinable @inline(__always) public static func multiply(_ a: Self, _ b: Self) -> Self { a * b }
+    @inlinable @inline(__always) public static func larger(_ a: Self, _ b: Self) -> Self { a.isNaN || b.isNaN ? .nan : Swift.max(a, b) }
+    @inlinable @inline(__always) public static func smaller(_ a: Self, _ b: Self) -> Self { a.isNaN || b.isNaN ? .nan : Swift.min(a, b) }
+    @inlinable public var isNaNValue: Bool { isNaN }
+    @inlinable public init(count: Int) { self.init(count) }
 }
 
 extension KernelScalar where Self: FixedWidthInteger & SignedInteger {
-    public static var zero: Self { 0 }
-    public static var one: Self { 1 }
-    public static var lowest: Self { .min }
-    public static var highest: Self { .max }
-    @inline(__always) public static func add(_ a: Self, _ b: Self) -> Self { a &+ b }
-    @inline(__always) public static func subtract(_ a: Self, _ b: Self) -> Self { a &- b }
-    @inline(__always) public static func multiply(_ a: Self, _ b: Self) -> Self { a &* b }
-    @inline(__always) public static func larger(_ a: Self, _ b: Self) -> Self { Swift.max(a, b) }
-    @inline(__always) public static func smaller(_ a: Self, _ b: Self) -> Self { Swift.min(a, b) }
-    public var isNaNValue: Bool { false }
-    public init(attribute value: Double) { self = saturating(value.rounded()) }
-    public init(count: Int) { self.init(truncatingIfNeeded: count) }
+    @inlinable public static var zero: Self { 0 }
+    @inlinable public static var one: Self { 1 }
+    @inlinable public static var lowest: Self { .min }
+    @inlinable public static var highest: Self { .max }
+    @inlinable @inline(__always) public static func add(_ a: Self, _ b: Self) -> Self { a &+ b }
+    @inlinable @inline(__always) public static func subtract(_ a: Self, _ b: Self) -> Self { a &- b }
+    @inlinable @inline(__always) public static func multiply(_ a: Self, _ b: Self) -> Self { a &* b }
+    @inlinable @inline(__always) public static func larger(_ a: Self, _ b: Self) -> Self { Swift.max(a, b) }
+    @inlinable @inline(__always) public static func smaller(_ a: Self, _ b: Self) -> Self { Swift.min(a, b) }
+    @inlinable public var isNaNValue: Bool { false }
+    @inlinable public init(attribute value: Double) { self = saturating(value.rounded()) }
+    @inlinable public init(count: Int) { self.init(truncatingIfNeeded: count) }
 }
 
 /// `value` (integral or NaN) in an integer type: NaN is 0, out-of-range values saturate (the
 /// reference's choice where ONNX is undefined).
 @inline(__always)
-public func saturating<I: FixedWidthInteger>(_ value: Double) -> I {
+@inlinable public func saturating<I: FixedWidthInteger>(_ value: Double) -> I {
     if value.isNaN { return 0 }
     if value <= Double(I.min) { return I.min }
     if value >= Double(I.max) { return I.max }
@@ -96,25 +96,25 @@ public func saturating<I: FixedWidthInteger>(_ value: Double) -> I {
 }
 
 extension Float: KernelFloat {
-    public init(attribute value: Double) { self.init(value) }
-    public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
-    public static func log(_ x: Float) -> Float { Foundation.log(x) }
-    public static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
-    public static func expm1(_ x: Float) -> Float { Foundation.expm1(x) }
-    public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
-    public static func erf(_ x: Float) -> Float { Foundation.erf(x) }
-    public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
+    @inlinable public init(attribute value: Double) { self.init(value) }
+    @inlinable public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Float) -> Float { Foundation.log(x) }
+    @inlinable public static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
+    @inlinable public static func expm1(_ x: Float) -> Float { Foundation.expm1(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
+    @inlinable public static func erf(_ x: Float) -> Float { Foundation.erf(x) }
+    @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { Foundation.pow(x, y) }
 }
 
 extension Double: KernelFloat {
-    public init(attribute value: Double) { self = value }
-    public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
-    public static func log(_ x: Double) -> Double { Foundation.log(x) }
-    public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
-    public static func expm1(_ x: Double) -> Double { Foundation.expm1(x) }
-    public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
-    public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
-    public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
+    @inlinable public init(attribute value: Double) { self = value }
+    @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+    @inlinable public static func expm1(_ x: Double) -> Double { Foundation.expm1(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inlinable public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
 }
 
 extension Int32: KernelScalar {}
@@ -122,7 +122,7 @@ extension Int64: KernelScalar {}
 
 /// 1 / (1 + e^−x), written so that e^(±x) never overflows.
 @inline(__always)
-public func sigmoid<T: KernelFloat>(_ x: T) -> T {
+@inlinable public func sigmoid<T: KernelFloat>(_ x: T) -> T {
     if x >= 0 { return 1 / (1 + T.exp(-x)) }
     let e = T.exp(x)
     return e / (1 + e)

@@ -27,41 +27,40 @@ public final class Executor {
     private let parameterArena: Arena
     private var parameterAddresses: [ValueID: UnsafeMutableRawPointer] = [:]
     private var plans: [[String: Int]: PreparedPlan] = [:]
-    private let inputChecker: Interpreter
+    /// Sizes of symbols that appear in param types.
+    private let parameterBindings: [String: Int]
     public private(set) var statistics = ExecutorStatistics()
 
     public init(graph: Graph, parameters: [Tensor]) throws(DiagnosticError) {
-        guard parameters.count == graph.params.count else {
-            throw DiagnosticError(at: graph.location, "graph '\(graph.name)' has \(graph.params.count) params, got \(parameters.count) tensors")
-        }
-        var problems: [Diagnostic] = []
+        // The params checked once, against a signature without inputs (params may share
+        // symbols with inputs; `run` checks that the inputs agree with the sizes bound here).
+        var paramsOnly = graph
+        paramsOnly.inputs = []
+        parameterBindings = try checkInputs([:], parameters: parameters, of: paramsOnly)
+        self.graph = graph
         var offsets: [Int] = []
         var size = 0
-        for (param, tensor) in zip(graph.params, parameters) {
-            let type = graph.type(of: param.value)
-            if tensor.dtype != type.dtype || type.fixedShape != tensor.shape {
-                let actual = TensorType(tensor.dtype, fixed: tensor.shape)
-                problems.append(Diagnostic(at: param.location, "param '\(graph.name(of: param.value))' expects \(type), got \(actual)"))
-            }
+        for tensor in parameters {
             offsets.append(size)
             size += aligned64(tensor.count * tensor.dtype.byteSize)
         }
-        guard problems.isEmpty else { throw DiagnosticError(problems) }
-        self.graph = graph
         parameterArena = Arena(byteCount: size)
         for ((param, tensor), offset) in zip(zip(graph.params, parameters), offsets) {
             tensor.copyBytes(to: parameterArena.base + offset)
             parameterAddresses[param.value] = parameterArena.base + offset
         }
-        // Only the signature: the interpreter's input checks, without running anything.
-        let signature = Graph(name: graph.name, values: graph.values, inputs: graph.inputs, location: graph.location)
-        inputChecker = Interpreter(graph: signature, parameters: [])
     }
 
     /// The graph's outputs, in `graph.outputs` order, for `inputs` keyed by input name.
     public func run(_ inputs: [String: Tensor]) throws(DiagnosticError) -> [Tensor] {
-        _ = try inputChecker.run(inputs)
-        let plan = try preparedPlan(for: bindings(inputs))
+        var bindings = try checkInputs(inputs, of: graph)
+        for (symbol, size) in parameterBindings {
+            if let bound = bindings[symbol], bound != size {
+                throw DiagnosticError(at: graph.location, "inputs bind \(symbol) = \(bound), but the params have \(symbol) = \(size)")
+            }
+            bindings[symbol] = size
+        }
+        let plan = try preparedPlan(for: bindings)
         for slot in plan.inputSlots {
             guard let tensor = inputs[slot.name] else { preconditionFailure("input '\(slot.name)' passed the checks but is missing") }
             tensor.copyBytes(to: slot.pointer)
@@ -75,18 +74,6 @@ public final class Executor {
         }
         statistics.runs += 1
         return plan.outputs.map { Tensor(copying: $0.pointer, dtype: $0.dtype, shape: $0.shape) }
-    }
-
-    /// The sizes of the symbolic dims, read off the (already checked) inputs.
-    private func bindings(_ inputs: [String: Tensor]) -> [String: Int] {
-        var result: [String: Int] = [:]
-        for id in graph.inputs {
-            guard let tensor = inputs[graph.name(of: id)] else { continue }
-            for (dim, size) in zip(graph.type(of: id).shape, tensor.shape) {
-                if case .symbol(let name) = dim { result[name] = size }
-            }
-        }
-        return result
     }
 
     private func preparedPlan(for bindings: [String: Int]) throws(DiagnosticError) -> PreparedPlan {

@@ -37,8 +37,17 @@ extension StepContext {
     }
 }
 
-struct ConvKernel: NumericKernel {
+struct ConvKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let geometry = context.convGeometry()
@@ -59,8 +68,17 @@ struct ConvKernel: NumericKernel {
     }
 }
 
-struct PoolKernel: NumericKernel {
+struct PoolKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let (x, out) = (context.input(0, T.self), context.output(0, T.self))

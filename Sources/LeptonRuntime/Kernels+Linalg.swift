@@ -3,8 +3,17 @@ import LeptonKernels
 /// matmul (numpy, batched with broadcast), gemm (ONNX) and linear over `gemm`.
 
 /// numpy matmul: per broadcast batch element, one product of the matching matrices.
-struct MatmulKernel: NumericKernel {
+struct MatmulKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
@@ -46,8 +55,17 @@ func batchOffsets(_ source: [Int], _ batch: [Int]) -> [Int] {
 }
 
 /// gemm: alpha·op(A)·op(B) + beta·C, C broadcast to [M, N].
-struct GemmKernel: NumericKernel {
+struct GemmKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let attributes = context.attributes
@@ -75,8 +93,17 @@ struct GemmKernel: NumericKernel {
 }
 
 /// linear(x[..., K], w[K, N], b[N]?): one product over the flattened leading dims, then bias.
-struct LinearKernel: NumericKernel {
+struct LinearKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let k = context.inputShapes[0].last ?? 1, n = context.inputShapes[1][1]

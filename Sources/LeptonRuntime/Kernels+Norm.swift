@@ -2,8 +2,16 @@ import LeptonKernels
 
 /// Normalizations, softmax, reductions and arg-reductions.
 
-struct NormKernel: FloatKernel {
+struct NormKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch context.inputTypes[0] {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        default: preconditionFailure("\(context.op) takes floats")
+        }
+    }
 
     func make<T: KernelFloat>(_: T.Type) -> StepBody {
         let shape = context.inputShapes[0]
@@ -38,8 +46,17 @@ struct NormKernel: FloatKernel {
     }
 }
 
-struct ReduceKernel: NumericKernel {
+struct ReduceKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let shape = context.inputShapes[0]

@@ -1,8 +1,16 @@
 import LeptonKernels
 
 /// lstm / gru: the geometry and operand pointers are fixed when the step is prepared.
-struct RecurrentKernel: FloatKernel {
+struct RecurrentKernel {
     let context: StepContext
+
+    var step: StepBody {
+        switch context.inputTypes[0] {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        default: preconditionFailure("\(context.op) takes floats")
+        }
+    }
 
     func make<T: KernelFloat>(_: T.Type) -> StepBody {
         let x = context.inputShapes[0]

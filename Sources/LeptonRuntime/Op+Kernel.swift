@@ -19,19 +19,19 @@ extension Op {
              .add, .sub, .mul, .div, .pow, .max, .min, .eq, .ne, .lt, .le, .gt, .ge, .and, .or, .xor, .not, .where:
             return context.elementwiseStep()
         case .matmul:
-            return MatmulKernel(context: context).numeric(context.inputTypes[0])
+            return MatmulKernel(context: context).step
         case .gemm:
-            return GemmKernel(context: context).numeric(context.inputTypes[0])
+            return GemmKernel(context: context).step
         case .linear:
-            return LinearKernel(context: context).numeric(context.inputTypes[0])
+            return LinearKernel(context: context).step
         case .conv2d, .conv_transpose2d:
-            return ConvKernel(context: context).numeric(context.inputTypes[0])
+            return ConvKernel(context: context).step
         case .max_pool2d, .avg_pool2d, .global_avg_pool:
-            return PoolKernel(context: context).numeric(context.inputTypes[0])
+            return PoolKernel(context: context).step
         case .batch_norm, .layer_norm, .instance_norm, .softmax, .log_softmax:
-            return NormKernel(context: context).float(context.inputTypes[0])
+            return NormKernel(context: context).step
         case .reduce_sum, .reduce_mean, .reduce_max, .reduce_min, .reduce_prod, .argmax, .argmin:
-            return ReduceKernel(context: context).numeric(context.inputTypes[0])
+            return ReduceKernel(context: context).step
         case .reshape, .flatten, .squeeze, .unsqueeze:
             // Views in a planned graph (then the copy is a no-op); a copy otherwise.
             return context.copyStep()
@@ -40,7 +40,7 @@ extension Op {
         case .gather:
             return context.gatherStep()
         case .lstm, .gru:
-            return RecurrentKernel(context: context).float(context.inputTypes[0])
+            return RecurrentKernel(context: context).step
         case .constant:
             return context.constantStep()
         case .fused:

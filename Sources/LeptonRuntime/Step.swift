@@ -51,34 +51,19 @@ struct StepContext {
     }
 }
 
-/// A kernel generic over every numeric element type; `numeric(_:)` picks the specialization.
-protocol NumericKernel {
-    func make<T: KernelScalar>(_: T.Type) -> StepBody
-}
+/// The numeric element type of a kernel's operands, as the Swift type to specialize it for.
+/// Each kernel file switches over this itself: a generic `make<T>` is only specialized (and
+/// the inlinable kernels inlined) when called with a concrete type in its own file.
+enum NumericType {
+    case f32, f64, i32, i64
 
-/// A kernel generic over the float element types.
-protocol FloatKernel {
-    func make<T: KernelFloat>(_: T.Type) -> StepBody
-}
-
-extension NumericKernel {
-    func numeric(_ dtype: DType) -> StepBody {
+    init(_ dtype: DType) {
         switch dtype {
-        case .f32: make(Float.self)
-        case .f64: make(Double.self)
-        case .i32: make(Int32.self)
-        case .i64: make(Int64.self)
+        case .f32: self = .f32
+        case .f64: self = .f64
+        case .i32: self = .i32
+        case .i64: self = .i64
         case .bool: preconditionFailure("numeric kernel given bool")
-        }
-    }
-}
-
-extension FloatKernel {
-    func float(_ dtype: DType) -> StepBody {
-        switch dtype {
-        case .f32: make(Float.self)
-        case .f64: make(Double.self)
-        default: preconditionFailure("float kernel given \(dtype)")
         }
     }
 }

@@ -28,9 +28,18 @@ import Testing
             let name = graph.name(of: input)
             inputs[name] = try NPY.read(contentsOf: fixtures.appendingPathComponent("inputs/\(name).npy").path)
         }
-        let executor = try expectExecutorMatchesReference(graph, parameters: params, inputs)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let executor = try Executor(graph: graph, parameters: params)
+        _ = try executor.run(inputs)
+        let first = clock.now
+        _ = try executor.run(inputs)
+        let second = clock.now
+        _ = try Interpreter(graph: graph, parameters: params).run(inputs)
+        print("executor \(model.fixture): first \(first - start), steady \(second - first), reference \(clock.now - second)")
         try expectExecutorMatchesReference(graph, parameters: params, inputs, executor: executor)
-        #expect(executor.statistics.runs == 2)
+        try expectExecutorMatchesReference(graph, parameters: params, inputs, executor: executor)
+        #expect(executor.statistics.runs == 4)
         #expect(executor.statistics.plansBuilt == 1)
         #expect(executor.statistics.arenaGrowths == 1)
         #expect(executor.statistics.fallbackNodes == 0, "fallback ops: \(executor.fallbackOps)")
