@@ -13,6 +13,8 @@ struct Parser {
     var position = 0
     /// Depth of open `(` / `[`: newlines inside them are not statement separators.
     var nesting = 0
+    /// Inside a fused body: bodies do not nest, and are rejected without recursing.
+    var inRegion = false
     private(set) var diagnostics: [Diagnostic] = []
     /// Lines that already have a lexical error: syntax errors there would only be echoes.
     let linesWithLexicalErrors: Set<Int>
@@ -169,13 +171,22 @@ struct Parser {
     /// `graph(x0: T) -> (y0: T) { ... }` after `fused(operands)`: the node's body.
     private mutating func parseRegion(after value: Expr) throws(ParseFailure) -> GraphDecl {
         let start = current.location
-        guard case .call(let call) = value.kind, call.name == Op.fused.mnemonic else {
-            throw error("a body 'graph(...) -> (...) { ... }' can only follow a fused(...) call", at: start)
-        }
         let header = position
+        guard case .call(let call) = value.kind, call.name == Op.fused.mnemonic else {
+            let failure = error("a body 'graph(...) -> (...) { ... }' can only follow a fused(...) call", at: start)
+            skipRegion(from: header)
+            throw failure
+        }
+        guard !inRegion else {
+            let failure = error("a fused body cannot contain another fused node", at: value.location)
+            skipRegion(from: header)
+            throw failure
+        }
         advance()
+        inRegion = true
+        defer { inRegion = false }
         do {
-            return try parseSignatureAndBody(name: Self.regionName, at: start, what: "the fused body")
+            return try parseSignatureAndBody(name: Self.regionName, at: start, what: "the fused node")
         } catch {
             skipRegion(from: header)
             throw error

@@ -140,7 +140,7 @@ public enum Op: String, CaseIterable, Hashable, Sendable {
     // MARK: Compiler-made
     /// A fused kernel: its one region (`Node.regions[0]`, a graph whose inputs stand for the
     /// operands) computes the results in one pass. Made by the fusion passes; prints and
-    /// parses as `fused(operands) { body }`.
+    /// parses as `y: T = fused(a, b) graph(x0: A, x1: B) -> (y0: T) { body }` (spec/language.md 9.1).
     case fused
 }
 

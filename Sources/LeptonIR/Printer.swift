@@ -110,7 +110,7 @@ public enum Printer {
 
     static func lines(of node: Node, in graph: Graph, options: PrintOptions) -> [String] {
         let targets = node.outputs.map { declaration(of: $0, in: graph) }.joined(separator: ", ")
-        let operands = node.inputs.map { graph.name(of: $0) }
+        let operands = node.inputs.map { name(of: $0, in: graph) }
         let head = "\(targets) = \(node.op.mnemonic)(\((operands + attributeArguments(of: node, options: options)).joined(separator: ", ")))"
         // Only a fused node has a body; a malformed node still prints (the verifier says why).
         guard node.op == .fused, let region = node.regions.first else { return [head] }
@@ -132,6 +132,12 @@ public enum Printer {
     }
 
     private static func declaration(of value: ValueID, in graph: Graph) -> String {
-        "\(graph.name(of: value)): \(graph.type(of: value))"
+        guard graph.values.indices.contains(value) else { return name(of: value, in: graph) }
+        return "\(graph.name(of: value)): \(graph.type(of: value))"
+    }
+
+    /// A value's name; a broken pass's dangling id prints (unparseably) instead of crashing.
+    private static func name(of value: ValueID, in graph: Graph) -> String {
+        graph.values.indices.contains(value) ? graph.name(of: value) : "<invalid value \(value)>"
     }
 }

@@ -45,7 +45,9 @@ enum ArgumentParser {
             guard option.repeatable || parsed.options[name] == nil else { throw usage("option '\(name)' given more than once") }
             parsed.options[name, default: []].append(value)
         }
-        if parsed.wantsHelp { return parsed }
+        if parsed.wantsHelp || command.options.contains(where: { $0.standalone && parsed.options[$0.name] != nil }) {
+            return parsed
+        }
         if parsed.positionals.count < command.positionals.count {
             throw usage("missing \(command.positionals[parsed.positionals.count]) argument")
         }

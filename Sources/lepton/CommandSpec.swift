@@ -4,12 +4,15 @@ struct OptionSpec: Sendable {
     /// Placeholder for the option's value in help (`SEED`); nil for a flag without a value.
     let value: String?
     let repeatable: Bool
+    /// Like `--help`: the command needs no positional arguments when this is given.
+    let standalone: Bool
     let help: String
 
-    init(_ name: String, value: String? = nil, repeatable: Bool = false, _ help: String) {
+    init(_ name: String, value: String? = nil, repeatable: Bool = false, standalone: Bool = false, _ help: String) {
         self.name = name
         self.value = value
         self.repeatable = repeatable
+        self.standalone = standalone
         self.help = help
     }
 }

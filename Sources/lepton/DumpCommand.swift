@@ -1,22 +1,56 @@
 import Lepton
 
-/// `lepton dump FILE.graph [--graph NAME]`: the lowered IR, as valid .graph text.
+/// `lepton dump FILE.graph [--graph NAME]`: the lowered IR, as valid .graph text, optionally
+/// after optimization passes.
 enum DumpCommand {
     static let spec = CommandSpec(
         name: "dump", summary: "print the lowered IR (graph calls inlined, every value typed)",
         positionals: ["FILE.graph"],
-        options: [OptionSpec("--graph", value: "NAME", "print only this graph")],
-        details: "", run: run)
+        options: [
+            OptionSpec("--graph", value: "NAME", "print only this graph"),
+            OptionSpec("--full-tensors", "print every tensor value (default: tensors over 64 elements are elided)"),
+            OptionSpec("--memory", "print the memory plan of the graph (entry graph unless --graph) instead"),
+            OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension for --memory"),
+        ] + OptimizationFlags.options,
+        details: """
+        prints the graph as written (-O0) unless -O1/-O2, --passes or --dump-after is given;
+        --dump-after alone uses -O2. with --dump-after only the selected intermediate graphs
+        are printed, each headed '# after PASS (changed|unchanged)' and its '# note:' lines;
+        otherwise the final graph, after its notes.
+        """,
+        run: run)
 
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
+        if arguments.options["--print-passes"] != nil { return Console.print(OptimizationFlags.passList()) }
         let model = try ModelLoading.load(arguments.positionals[0])
+        if arguments.value("--memory") != nil { return try MemoryDump.run(model, arguments) }
         var module = model.module
         if let name = arguments.value("--graph") {
             let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: name) }
             module.graphs = [graph]
         }
+        var notes: [String] = []
+        if OptimizationFlags.choosesPasses(arguments) {
+            var options = try OptimizationFlags.parse(arguments, defaultLevel: 2)
+            options.printOptions = dumpOptions(arguments)
+            for index in module.graphs.indices {
+                let optimized = try ModelLoading.within(model) { () throws(DiagnosticError) in
+                    try model.optimized(graph: module.graphs[index].name, options: options)
+                }
+                module.graphs[index] = optimized.graph
+                notes += optimized.notes
+            }
+            if options.dumpAfter != .none { return }
+        }
         // The printer ends each graph with a newline; print adds one more.
-        let text = Printer.print(module)
+        let text = notes.map { "# note: \($0)\n" }.joined() + Printer.print(module, options: dumpOptions(arguments))
         Console.print(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+    }
+
+    /// Tensors over this many elements are elided unless `--full-tensors` (a dump is for reading).
+    static let elisionLimit = 64
+
+    static func dumpOptions(_ arguments: ParsedArguments) -> PrintOptions {
+        PrintOptions(elideTensorsLargerThan: arguments.value("--full-tensors") == nil ? elisionLimit : nil)
     }
 }

@@ -13,15 +13,18 @@ enum RunCommand {
             OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension for random inputs"),
             OptionSpec("--graph", value: "NAME", "the graph to run (default: the last in the file)"),
             OptionSpec("--output-dir", value: "DIR", "write each output to DIR/<name>.npy"),
-        ],
+        ] + OptimizationFlags.options,
         details: """
         inline literals take the dtype of the declared input. random inputs come from one
         SplitMix64(SEED) stream, drawn in input order: floats uniform in [-1, 1), ints in [0, 10),
-        bools true with probability 1/2.
+        bools true with probability 1/2. the graph is optimized at -O2 unless -O0/-O1 or --passes
+        says otherwise; --dump-after prints the intermediate graphs before the outputs.
         """,
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
+        if arguments.options["--print-passes"] != nil { return Console.print(OptimizationFlags.passList()) }
+        let options = try OptimizationFlags.parse(arguments, defaultLevel: 2)
         let model = try ModelLoading.load(arguments.positionals[0])
         let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in
             try model.graph(named: arguments.value("--graph"))
@@ -36,7 +39,7 @@ enum RunCommand {
         }
         try builder.requireAll()
         let outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            try model.run(graph: graph.name, inputs: builder.inputs)
+            try model.run(graph: graph.name, inputs: builder.inputs, options: options)
         }
         let directory = arguments.value("--output-dir")
         if let directory { try createDirectory(directory) }

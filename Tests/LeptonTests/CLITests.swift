@@ -7,7 +7,7 @@ import LeptonTensor
 // test bundle; LEPTON_BIN overrides the lookup.
 private let cliFixtures = TestPaths.fixtures("cli").path
 
-private struct CLIResult {
+struct CLIResult {
     var status: Int32
     var stdout: String
     var stderr: String
@@ -29,9 +29,9 @@ private enum BinaryLookup {
     static let binary: String? = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-private func lepton(_ arguments: String...) throws -> CLIResult { try runLepton(arguments) }
+func lepton(_ arguments: String...) throws -> CLIResult { try runLepton(arguments) }
 
-private func runLepton(_ arguments: [String]) throws -> CLIResult {
+func runLepton(_ arguments: [String]) throws -> CLIResult {
     let binary = try #require(BinaryLookup.binary,
                               "lepton binary not found (looked in \(BinaryLookup.candidates.joined(separator: ", "))); run `swift build` first")
     let scratch = NSTemporaryDirectory() + "lepton-cli-\(UUID().uuidString)"
@@ -76,6 +76,15 @@ private func runLepton(_ arguments: [String]) throws -> CLIResult {
     let all = try lepton("dump", "affine.graph")
     #expect(all.stdout.contains("param w: f32[2, 2] = load(\"w.npy\")"))
     #expect(all.stdout.contains("matmul(x, w)"))
+}
+
+@Test func dumpElidesLargeTensorsUnlessAskedForAll() throws {
+    let elided = try lepton("dump", "big_tensor.graph")
+    #expect(elided.status == 0, "\(elided.stderr)")
+    #expect(elided.stdout.contains("param w: f32[65] = tensor(dtype: f32, shape: [65], elided)"))
+    let full = try lepton("dump", "big_tensor.graph", "--full-tensors")
+    #expect(full.status == 0, "\(full.stderr)")
+    #expect(full.stdout.contains("param w: f32[65] = tensor(dtype: f32, shape: [65], base64: \"AAAAAAAAAD4AAIA+"))
 }
 
 @Test func runsWithNpyAndInlineInputs() throws {

@@ -1,0 +1,23 @@
+import Testing
+
+/// `lepton dump --memory` through the built binary (runs in Fixtures/cli; see CLITests).
+@Test func dumpMemoryPrintsThePlan() throws {
+    let result = try lepton("dump", "affine.graph", "--memory", "--dim", "N=3")
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.first?.hasPrefix("# memory plan for affine, N=3: ") == true, "\(result.stdout)")
+    #expect(lines.dropFirst().first?.hasPrefix("step  value") == true)
+    #expect(lines.last?.hasPrefix("arena ") == true)
+    #expect(lines.last?.contains("arena/lower bound") == true)
+}
+
+@Test func dumpMemoryNeedsEverySymbolBound() throws {
+    let unbound = try lepton("dump", "affine.graph", "--memory")
+    #expect(unbound.status == 1)
+    #expect(unbound.firstErrorLine.contains("error: no size for symbol N of x: f32[N, 2] (bind it, e.g. --dim N=1)"), "\(unbound.stderr)")
+    let unknown = try lepton("dump", "affine.graph", "--memory", "--dim", "M=2")
+    #expect(unknown.status == 2)
+    #expect(unknown.firstErrorLine == "lepton dump: error: --dim M: no input of graph affine uses M (symbols: N)", "\(unknown.stderr)")
+    let malformed = try lepton("dump", "affine.graph", "--memory", "--dim", "N")
+    #expect(malformed.status == 2)
+}
