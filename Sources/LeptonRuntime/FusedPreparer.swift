@@ -17,9 +17,9 @@ struct FusedPreparer {
     func prepare() -> StepBody? {
         guard context.node.regions.count == 1 else { return nil }
         let shapes = bodyShapes()
-        let anchors = body.nodes.indices.filter { !body.nodes[$0].op.isElementwise }
-        if anchors.isEmpty, let program = tileProgram(shapes, anchor: nil) {
-            return tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) }, results: context.outputs,
+        let anchors = body.nodes.indices.filter { !body.nodes[$0].op.isElementwise && body.nodes[$0].op != .constant }
+        if anchors.isEmpty, let (program, constants) = tileProgram(shapes, anchor: nil) {
+            return tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + constants, results: context.outputs,
                             scratch: preparer.scratch)
         }
         if anchors.count == 1, let step = anchorEpilogue(shapes, anchor: anchors[0]) { return step }
@@ -49,8 +49,9 @@ struct FusedPreparer {
     }
 
     /// The elementwise nodes of the body as one program over the output shape; `anchor` (if
-    /// any) is read from the output buffer, passed as one extra operand after the inputs.
-    private func tileProgram(_ shapes: [[Int]], anchor: Int?) -> TileProgram? {
+    /// any) is read from the output buffer, passed as one extra operand after the inputs, and
+    /// the body's constants follow as operands (their bytes are returned, kept by the plan).
+    private func tileProgram(_ shapes: [[Int]], anchor: Int?) -> (TileProgram, [UnsafeRawPointer])? {
         guard let shape = body.outputs.first.map({ shapes[$0] }), body.outputs.allSatisfy({ shapes[$0] == shape }) else { return nil }
         var register = [Int](repeating: -1, count: body.values.count)
         var types: [ScalarType] = []
@@ -64,8 +65,13 @@ struct FusedPreparer {
         }
         for id in body.inputs { guard load(id) else { return nil } }
         if let anchor { guard load(body.nodes[anchor].outputs[0]) else { return nil } }
+        var constants: [UnsafeRawPointer] = []
+        for node in body.nodes where node.op == .constant {
+            guard load(node.outputs[0]) else { return nil }
+            constants.append(constantBytes(node))
+        }
         var instructions: [TileProgram.Instruction] = []
-        for (index, node) in body.nodes.enumerated() where index != anchor {
+        for (index, node) in body.nodes.enumerated() where index != anchor && node.op != .constant {
             guard node.outputs.count == 1, broadcasts(shapes[node.outputs[0]], to: shape) else { return nil }
             let result = types.count
             types.append(body.type(of: node.outputs[0]).dtype.scalar)
@@ -74,8 +80,19 @@ struct FusedPreparer {
                                                      args: node.inputs.map { register[$0] }, result: result))
             register[node.outputs[0]] = result
         }
-        return TileProgram(shape: shape, registerTypes: types, inputStrides: strides, instructions: instructions,
-                           outputs: body.outputs.map { register[$0] }, tile: tileSize(shape))
+        let program = TileProgram(shape: shape, registerTypes: types, inputStrides: strides, instructions: instructions,
+                                  outputs: body.outputs.map { register[$0] }, tile: tileSize(shape))
+        return (program, constants)
+    }
+
+    /// A constant body node's value, in memory the plan keeps.
+    private func constantBytes(_ node: Node) -> UnsafeRawPointer {
+        let dtype = node.attributes.dtype("dtype")
+        let value = node.attributes.tensor("value")
+        let tensor = value.dtype == dtype ? value : castTensor(value, to: dtype)
+        let bytes = preparer.allocate(tensor.count * dtype.byteSize)
+        tensor.copyBytes(to: bytes)
+        return UnsafeRawPointer(bytes)
     }
 
     /// Anchor kernel into the output buffer, then the epilogue in place over it.
@@ -92,8 +109,8 @@ struct FusedPreparer {
             inputs: positions.map { context.inputs[$0] }, outputs: [context.outputs[0]])
         let anchorStep = preparer.prepare(anchorContext)
         if body.outputs[0] == anchor.outputs[0] { return anchorStep }
-        guard let program = tileProgram(shapes, anchor: index) else { return nil }
-        let epilogue = tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + [UnsafeRawPointer(context.outputs[0])],
+        guard let (program, constants) = tileProgram(shapes, anchor: index) else { return nil }
+        let epilogue = tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + [UnsafeRawPointer(context.outputs[0])] + constants,
                                 results: context.outputs, scratch: preparer.scratch)
         return { () throws(KernelFailure) in
             try anchorStep()

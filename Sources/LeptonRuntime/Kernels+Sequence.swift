@@ -50,7 +50,7 @@ extension StepContext {
 }
 
 /// The reference cast (the literal's conversion happens once, when preparing).
-private func castTensor(_ value: Tensor, to dtype: DType) -> Tensor {
+func castTensor(_ value: Tensor, to dtype: DType) -> Tensor {
     var attributes = Op.cast.schema.defaults
     attributes["to"] = .dtype(dtype)
     guard let result = try? Op.cast.evaluate([value], attributes).first else { preconditionFailure("cast cannot fail") }

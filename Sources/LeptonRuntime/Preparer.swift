@@ -57,7 +57,7 @@ final class Preparer {
     }
 
     private func runsInPlace(_ node: Node) -> Bool {
-        if node.op == .fused { return node.regions.first?.nodes.allSatisfy { $0.op.isElementwise } ?? false }
+        if node.op == .fused { return MemoryPlan.mayRunInPlace(node) }
         return node.op.kernelRunsInPlace
     }
 
