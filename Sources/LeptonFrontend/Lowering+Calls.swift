@@ -9,6 +9,14 @@ extension Lowering {
             let chain = activeGraphs[start...] + [callee.name]
             throw fail("recursive graph call: \(chain.joined(separator: " -> "))", at: location)
         }
+        guard activeGraphs.count <= Self.maxCallDepth else {
+            throw fail("graph calls nested too deeply (more than \(Self.maxCallDepth) levels)", at: location)
+        }
+        // Each call inlines a copy of the callee, so a few lines of calls that call twice can
+        // ask for exponentially many nodes: stop at a size no real model comes near.
+        guard loweredValues + builder.valueCount < valueBudget else {
+            throw fail("too many values after inlining graph calls (more than \(valueBudget) in this file)", at: location)
+        }
         guard call.operands.count == callee.inputs.count else {
             throw fail("'\(callee.name)' expects \(plural(callee.inputs.count, "input")), got \(call.operands.count)", at: location)
         }

@@ -6,6 +6,11 @@ extension Lowering {
     /// `hint` types literals that nothing else types; `callPrefix` names an inlined graph call.
     mutating func lowerExpression(_ expr: Expr, hint: DType?, callPrefix: String? = nil, scope: inout Scope,
                                   builder: inout GraphBuilder) throws(LoweringAbort) -> [ValueID] {
+        guard expressionDepth < Self.maxExpressionDepth else {
+            throw fail("expression nested too deeply across graph calls (more than \(Self.maxExpressionDepth) levels)", at: expr.location)
+        }
+        expressionDepth += 1
+        defer { expressionDepth -= 1 }
         switch expr.kind {
         case .name(let name):
             if let value = scope.values[name] { return [value] }

@@ -40,7 +40,8 @@ extension Lowering {
     }
 }
 
-/// Depth-first post-order over statements, recording each cycle once.
+/// Depth-first post-order over statements, recording each cycle once. Iterative (an explicit
+/// stack), so a long chain of statements written in reverse order cannot overflow the stack.
 private struct TopologicalWalk {
     enum State { case unvisited, visiting, done }
 
@@ -48,8 +49,9 @@ private struct TopologicalWalk {
     var state: [State]
     var order: [Int] = []
     var cycles: [(statements: [Int], names: [String])] = []
-    /// The statements being visited, with the name through which each was reached.
-    private var path: [(statement: Int, name: String)] = []
+    /// The statements being visited, with the name through which each was reached and how
+    /// many of its dependencies have been looked at.
+    private var path: [(statement: Int, name: String, next: Int)] = []
 
     init(dependencies: [[(name: String, statement: Int)]]) {
         self.dependencies = dependencies
@@ -58,12 +60,19 @@ private struct TopologicalWalk {
 
     mutating func visit(_ statement: Int, via name: String) {
         guard state[statement] == .unvisited else { return }
-        state[statement] = .visiting
-        path.append((statement, name))
-        for dependency in dependencies[statement] {
+        enter(statement, via: name)
+        while let top = path.last {
+            guard top.next < dependencies[top.statement].count else {
+                path.removeLast()
+                state[top.statement] = .done
+                order.append(top.statement)
+                continue
+            }
+            path[path.count - 1].next += 1
+            let dependency = dependencies[top.statement][top.next]
             switch state[dependency.statement] {
             case .unvisited:
-                visit(dependency.statement, via: dependency.name)
+                enter(dependency.statement, via: dependency.name)
             case .visiting:
                 let start = path.lastIndex { $0.statement == dependency.statement }!
                 let loop = path[start...]
@@ -72,8 +81,10 @@ private struct TopologicalWalk {
                 break
             }
         }
-        path.removeLast()
-        state[statement] = .done
-        order.append(statement)
+    }
+
+    private mutating func enter(_ statement: Int, via name: String) {
+        state[statement] = .visiting
+        path.append((statement, name, 0))
     }
 }

@@ -28,6 +28,12 @@ struct Scope {
 /// a failed statement poisons its names so later uses do not repeat the complaint.
 struct Lowering {
     static let maxDiagnostics = 20
+    /// Most values the lowered graphs of one file may hold together (see `lowerGraphCall`).
+    static let maxValues = 100_000
+    /// Deepest chain of graph calls, and deepest expression nesting counted across inlined
+    /// calls: lowering recurses through both, so each must stay far from the stack limit.
+    static let maxCallDepth = 64
+    static let maxExpressionDepth = 1_000
 
     private(set) var declarations: [String: GraphDecl] = [:]
     private(set) var groups: [[Diagnostic]] = []
@@ -38,9 +44,16 @@ struct Lowering {
     var callStack: [(name: String, site: SourceLocation)] = []
     /// Graphs being lowered, the top-level one first: a callee among them is recursion.
     var activeGraphs: [String] = []
+    /// Values in the graphs already lowered: counts toward `valueBudget`.
+    private(set) var loweredValues = 0
+    /// `maxValues`, smaller in tests that would otherwise build 100k nodes in a debug build.
+    private(set) var valueBudget = maxValues
+    /// Expressions being lowered, callers' included: bounded by `maxExpressionDepth`.
+    var expressionDepth = 0
 
-    static func lower(_ file: SourceFile, baseDirectory: String) throws(DiagnosticError) -> Module {
+    static func lower(_ file: SourceFile, baseDirectory: String, valueBudget: Int = maxValues) throws(DiagnosticError) -> Module {
         var lowering = Lowering()
+        lowering.valueBudget = valueBudget
         for decl in file.graphs {
             if lowering.declarations[decl.name] != nil {
                 lowering.report("duplicate graph '\(decl.name)'", at: decl.location)
@@ -52,7 +65,10 @@ struct Lowering {
         }
         var graphs: [Graph] = []
         for decl in file.graphs where !decl.isTemplate && lowering.declarations[decl.name]?.location == decl.location {
-            if let graph = lowering.lowerGraph(decl) { graphs.append(graph) }
+            if let graph = lowering.lowerGraph(decl) {
+                graphs.append(graph)
+                lowering.loweredValues += graph.values.count
+            }
             if lowering.errorCount >= maxDiagnostics { break }
         }
         guard lowering.groups.isEmpty else { throw lowering.sortedDiagnostics() }

@@ -3,9 +3,13 @@ import LeptonIR
 /// Expressions: `+ -` over `* /` over unary `-` over calls, names, literals and lists.
 extension Parser {
     mutating func parseExpression() throws(ParseFailure) -> Expr {
+        let outer = depth
+        defer { depth = outer }
+        try enter()
         var lhs = try parseProduct()
         while let op = additiveOperator {
             let location = current.location
+            try enter()
             advance()
             lhs = Expr(kind: .binary(op, lhs, try parseProduct()), location: location)
         }
@@ -13,9 +17,12 @@ extension Parser {
     }
 
     private mutating func parseProduct() throws(ParseFailure) -> Expr {
+        let outer = depth
+        defer { depth = outer }
         var lhs = try parseUnary()
         while let op = multiplicativeOperator {
             let location = current.location
+            try enter()
             advance()
             lhs = Expr(kind: .binary(op, lhs, try parseUnary()), location: location)
         }
@@ -26,6 +33,9 @@ extension Parser {
     private mutating func parseUnary() throws(ParseFailure) -> Expr {
         guard current.kind == .minus else { return try parsePrimary() }
         let location = current.location
+        let outer = depth
+        defer { depth = outer }
+        try enter()
         advance()
         let operand = try parseUnary()
         if case .number(let literal) = operand.kind {

@@ -62,6 +62,15 @@ extension Parser {
         nesting -= 1
     }
 
+    /// One level deeper into an expression or dimension (an operand, a bracket, or one more
+    /// operator of a chain, which nests the AST just as deeply). Callers restore `depth` on exit.
+    mutating func enter() throws(ParseFailure) {
+        guard depth < Self.maxDepth else {
+            throw error("expression is nested too deeply (more than \(Self.maxDepth) levels)", at: current.location)
+        }
+        depth += 1
+    }
+
     mutating func expectIdentifier(_ what: String) throws(ParseFailure) -> (String, SourceLocation) {
         guard case .identifier(let name) = current.kind else { throw fail("expected \(what)") }
         let location = current.location

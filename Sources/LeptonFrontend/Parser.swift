@@ -8,11 +8,16 @@ struct ParseFailure: Error {}
 /// reports several independent mistakes.
 struct Parser {
     static let maxDiagnostics = 20
+    /// Deepest expression or dimension nesting accepted: the AST and every recursive pass over
+    /// it (lowering, dim evaluation) must stay far from the stack limit on any input.
+    static let maxDepth = 200
 
     let tokens: [Token]
     var position = 0
     /// Depth of open `(` / `[`: newlines inside them are not statement separators.
     var nesting = 0
+    /// Current expression nesting, bounded by `maxDepth` (see `enter`).
+    var depth = 0
     /// Inside a fused body: bodies do not nest, and are rejected without recursing.
     var inRegion = false
     private(set) var diagnostics: [Diagnostic] = []
@@ -239,9 +244,13 @@ struct Parser {
     }
 
     private mutating func parseDimSum() throws(ParseFailure) -> DimExpr {
+        let outer = depth
+        defer { depth = outer }
+        try enter()
         var lhs = try parseDimProduct()
         while let op = additiveOperator {
             let location = current.location
+            try enter()
             advance()
             lhs = .binary(op, lhs, try parseDimProduct(), location)
         }
@@ -249,9 +258,12 @@ struct Parser {
     }
 
     private mutating func parseDimProduct() throws(ParseFailure) -> DimExpr {
+        let outer = depth
+        defer { depth = outer }
         var lhs = try parseDimAtom()
         while let op = multiplicativeOperator {
             let location = current.location
+            try enter()
             advance()
             lhs = .binary(op, lhs, try parseDimAtom(), location)
         }

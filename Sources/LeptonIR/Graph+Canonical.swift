@@ -10,26 +10,10 @@ extension Graph {
     /// both an input and an output keeps its input name; one listed as several outputs is
     /// named after the first. The graph is renamed `fused`.
     public func canonicalizingRegionNames() -> Graph {
-        var order = inputs + params.map(\.value)
-        for node in nodes { order += node.outputs }
-        var seen = Set<ValueID>()
-        // Out-of-range or duplicate ids are a verifier matter: keep them, never crash.
-        order = order.filter { values.indices.contains($0) && seen.insert($0).inserted }
-        order += values.indices.filter { !seen.contains($0) }
-        var newID = [ValueID](repeating: 0, count: values.count)
-        for (new, old) in order.enumerated() { newID[old] = new }
-        func map(_ id: ValueID) -> ValueID { values.indices.contains(id) ? newID[id] : id }
-
-        var result = self
+        // Every value is kept (undefined ones last) so a broken body still reaches the verifier.
+        let order = definitionOrder + values.indices
+        var result = reorderingValues(order)
         result.name = Self.regionName
-        result.values = order.map { values[$0] }
-        result.inputs = inputs.map(map)
-        result.outputs = outputs.map(map)
-        for i in result.params.indices { result.params[i].value = map(result.params[i].value) }
-        for i in result.nodes.indices {
-            result.nodes[i].inputs = result.nodes[i].inputs.map(map)
-            result.nodes[i].outputs = result.nodes[i].outputs.map(map)
-        }
         result.assignCanonicalNames()
         return result
     }

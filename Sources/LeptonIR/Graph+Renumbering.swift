@@ -14,29 +14,41 @@ extension Graph {
     /// A value that is still used (or is an output) but defined by nothing is kept, at the end,
     /// so the verifier can report it instead of this function hiding the bug.
     public func canonicalized() -> Graph {
-        var order = inputs + params.map(\.value)
-        for node in nodes { order += node.outputs }
+        var order = definitionOrder
         var seen = Set(order)
-        let referenced = nodes.flatMap(\.inputs) + outputs
-        for id in referenced where values.indices.contains(id) && !seen.contains(id) {
+        for id in nodes.flatMap(\.inputs) + outputs where values.indices.contains(id) && seen.insert(id).inserted {
             order.append(id)
-            seen.insert(id)
         }
+        var result = reorderingValues(order)
+        var counter = 0
+        for node in result.nodes {
+            for id in node.outputs where result.values.indices.contains(id) && Graph.isTemporary(result.values[id].name) {
+                result.values[id].name = "%\(counter)"
+                counter += 1
+            }
+        }
+        return result
+    }
+
+    /// Values in the order the parser creates them: inputs, params, then node results.
+    var definitionOrder: [ValueID] {
+        inputs + params.map(\.value) + nodes.flatMap(\.outputs)
+    }
+
+    /// The graph with its values listed in `order` and every reference remapped. Ids out of
+    /// range or repeated in `order` are skipped, and ids `order` leaves out keep their number:
+    /// both are verifier matters, kept visible rather than crashing here.
+    func reorderingValues(_ order: [ValueID]) -> Graph {
         var newID = [ValueID](repeating: -1, count: values.count)
-        for (new, old) in order.enumerated() where values.indices.contains(old) && newID[old] < 0 {
-            newID[old] = new
+        var kept: [ValueID] = []
+        for old in order where values.indices.contains(old) && newID[old] < 0 {
+            newID[old] = kept.count
+            kept.append(old)
         }
         func map(_ id: ValueID) -> ValueID { values.indices.contains(id) && newID[id] >= 0 ? newID[id] : id }
 
         var result = self
-        result.values = order.map { values[$0] }
-        var counter = 0
-        for node in nodes {
-            for old in node.outputs where values.indices.contains(old) && Graph.isTemporary(values[old].name) {
-                result.values[newID[old]].name = "%\(counter)"
-                counter += 1
-            }
-        }
+        result.values = kept.map { values[$0] }
         result.inputs = inputs.map(map)
         result.outputs = outputs.map(map)
         for i in result.params.indices { result.params[i].value = map(result.params[i].value) }

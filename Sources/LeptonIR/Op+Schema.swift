@@ -44,6 +44,10 @@ private let binary: [InputSpec] = [.required("x"), .required("y")]
 private let paddingModes: AttributeKind = .choice(["explicit", "same", "same_lower", "valid"])
 private let directions: AttributeKind = .choice(["forward", "reverse", "bidirectional"])
 
+/// How a pre-packed weight operand is laid out ("" = the op's standard layout); set only by
+/// the `prepack` pass for the runtime's kernels.
+private let weightLayout = AttributeSpec("weight_layout", .string, default: .string(""))
+
 private func reduction() -> OpSchema {
     OpSchema(unary, [AttributeSpec("axes", .ints, default: .ints([])), AttributeSpec("keepdims", .bool, default: .bool(true))])
 }
@@ -83,6 +87,7 @@ private func convolution(transposed: Bool) -> OpSchema {
     if transposed {
         specs.append(AttributeSpec("output_padding", .ints, default: .ints([0, 0])))
     }
+    specs.append(weightLayout)
     return OpSchema([.required("x"), .required("w"), .optional("b")], specs)
 }
 
@@ -111,16 +116,17 @@ extension Op {
         case .where:
             OpSchema([.required("cond"), .required("x"), .required("y")])
         case .matmul:
-            OpSchema([.required("a"), .required("b")])
+            OpSchema([.required("a"), .required("b")], [weightLayout])
         case .gemm:
             OpSchema([.required("a"), .required("b"), .optional("c")], [
                 AttributeSpec("alpha", .float, default: .float(1.0)),
                 AttributeSpec("beta", .float, default: .float(1.0)),
                 AttributeSpec("trans_a", .bool, default: .bool(false)),
                 AttributeSpec("trans_b", .bool, default: .bool(false)),
+                weightLayout,
             ])
         case .linear:
-            OpSchema([.required("x"), .required("w"), .optional("b")])
+            OpSchema([.required("x"), .required("w"), .optional("b")], [weightLayout])
         case .conv2d:
             convolution(transposed: false)
         case .conv_transpose2d:

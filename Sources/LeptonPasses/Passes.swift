@@ -9,6 +9,14 @@ public enum Passes {
         constantFolding,
         commonSubexpressionElimination,
         deadCodeElimination,
+        .foldPad,
+        .foldBatchNorm,
+        .formLinear,
+        .foldAffine,
+        .fuseEpilogue,
+        .fuseElementwise,
+        .fuseReductions,
+        .prepack,
     ]
 
     public static func named(_ name: String) -> Pass? { all.first { $0.name == name } }

@@ -10,6 +10,8 @@ public struct Interpreter: Sendable {
     public let parameters: [Tensor]
     /// For each node, the values no later node (or graph output) reads: freed after it runs.
     private let releases: [[ValueID]]
+    /// Most scalars one node result may hold (as for params): more would trap or exhaust memory.
+    public static let maxElements = 1 << 31
 
     public init(graph: Graph, parameters: [Tensor]) {
         precondition(parameters.count == graph.params.count,
@@ -39,6 +41,13 @@ public struct Interpreter: Sendable {
         let operands = node.inputs.map { id in
             guard let tensor = slots[id] else { preconditionFailure("'\(graph.name(of: id))' used before it is defined or after release") }
             return tensor
+        }
+        // Types may be huge (`tile(x, repeats: [1 << 40])` type-checks); allocating one is not.
+        for id in node.outputs {
+            let type = graph.type(of: id)
+            guard let count = bindings.elementCount(of: type), count <= Self.maxElements else {
+                throw DiagnosticError(at: node.location, "\(node.op) result '\(graph.name(of: id))' of type \(type) is too large to compute (more than \(Self.maxElements) elements)")
+            }
         }
         let results: [Tensor]
         if node.op == .fused {

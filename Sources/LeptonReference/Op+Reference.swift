@@ -6,8 +6,13 @@ extension Op {
     /// left off); `attributes` are complete. The shape rules have already accepted the
     /// operand types, so shape mismatches here are bugs (preconditions); only data-dependent
     /// failures (a gather index out of range, an integer division by zero) throw.
+    /// Weights pre-packed for the runtime (`weight_layout` not empty) are rejected: the
+    /// reference only knows the standard layouts, and never runs prepacked graphs.
     public func evaluate(_ inputs: [Tensor], _ attributes: Attributes) throws(KernelError) -> [Tensor] {
-        try evaluateReference(self, inputs, attributes)
+        if case .string(let layout) = attributes["weight_layout"], !layout.isEmpty {
+            throw KernelError("\(self): weight_layout \"\(layout)\" is a runtime kernel layout; the reference kernels take standard weights")
+        }
+        return try evaluateReference(self, inputs, attributes)
     }
 }
 

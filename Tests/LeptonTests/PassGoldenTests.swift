@@ -130,7 +130,7 @@ func passGolden(_ name: String) throws {
 }
 
 @Test func passGoldensCoverEveryPass() {
-    for pass in ["dce", "cse", "fold", "simplify"] {
+    for pass in Passes.all.map(\.name) {
         let count = PassGoldens.files.filter { $0.hasPrefix(pass + "/") }.count
         #expect(count >= 5, "only \(count) golden tests for \(pass)")
     }
