@@ -1,0 +1,91 @@
+/// Matrix multiplication over strided operands: the one entry point matmul, gemm, linear,
+/// conv (after im2col) and the recurrent cells call. A matrix is a base pointer plus a row and
+/// a column stride (in elements), so transposed operands need no copy.
+///
+/// This is a cache-blocked loop (k and n blocked so a panel of B stays in L1/L2) and accumulates
+/// in the operand type, in k order within a block. The fast SIMD GEMM slots in behind the same
+/// entry point (`gemm(_:)` for `Float`), with packed weights chosen by the prepack pass.
+
+/// A matrix view: element (i, j) is `base[i * rowStride + j * columnStride]`.
+public struct MatrixView<T>: @unchecked Sendable {
+    public var base: UnsafePointer<T>
+    public var rowStride: Int
+    public var columnStride: Int
+
+    public init(_ base: UnsafePointer<T>, rowStride: Int, columnStride: Int = 1) {
+        self.base = base
+        self.rowStride = rowStride
+        self.columnStride = columnStride
+    }
+
+    /// The transpose, without moving data.
+    public var transposed: MatrixView { MatrixView(base, rowStride: columnStride, columnStride: rowStride) }
+}
+
+/// The shape of one product: C[m, n] (row stride `ldc`) = A[m, k] · B[k, n], added to C's
+/// current contents when `accumulate`, else overwriting it.
+public struct GemmShape: Hashable, Sendable {
+    public var m: Int, n: Int, k: Int
+    public init(m: Int, n: Int, k: Int) { (self.m, self.n, self.k) = (m, n, k) }
+}
+
+@usableFromInline let blockK = 128
+@usableFromInline let blockN = 256
+
+/// C = A·B (or C += A·B). `c` has row stride `ldc` and column stride 1.
+@inlinable public func gemm<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+                                  _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+    let (m, n, k) = (shape.m, shape.n, shape.k)
+    if !accumulate {
+        for i in 0..<m { (c + i * ldc).update(repeating: T.zero, count: n) }
+    }
+    guard m > 0, n > 0, k > 0 else { return }
+    if b.rowStride == 1 && b.columnStride != 1 {
+        gemmDot(shape, a, b, c, ldc: ldc)
+        return
+    }
+    var j0 = 0
+    while j0 < n {
+        let jn = Swift.min(blockN, n - j0)
+        var p0 = 0
+        while p0 < k {
+            let pk = Swift.min(blockK, k - p0)
+            for i in 0..<m {
+                let row = c + i * ldc + j0
+                let aRow = a.base + i * a.rowStride
+                for p in p0..<(p0 + pk) {
+                    let scale = aRow[p * a.columnStride]
+                    let bRow = b.base + p * b.rowStride + j0 * b.columnStride
+                    if b.columnStride == 1 {
+                        for j in 0..<jn { row[j] = T.add(row[j], T.multiply(scale, bRow[j])) }
+                    } else {
+                        for j in 0..<jn { row[j] = T.add(row[j], T.multiply(scale, bRow[j * b.columnStride])) }
+                    }
+                }
+            }
+            p0 += pk
+        }
+        j0 += jn
+    }
+}
+
+/// C += A·B where B's columns are contiguous (a transposed weight, as the recurrent cells and
+/// `trans_b` use): one dot product per element, both operands read sequentially.
+@inlinable @usableFromInline func gemmDot<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+                                                           _ c: UnsafeMutablePointer<T>, ldc: Int) {
+    for i in 0..<shape.m {
+        let aRow = a.base + i * a.rowStride
+        for j in 0..<shape.n {
+            let column = b.base + j * b.columnStride
+            var sum = c[i * ldc + j]
+            for p in 0..<shape.k { sum = T.add(sum, T.multiply(aRow[p * a.columnStride], column[p])) }
+            c[i * ldc + j] = sum
+        }
+    }
+}
+
+/// The f32 entry point (what the SIMD kernel will replace).
+@inlinable public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
+                    _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    gemm(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+}

@@ -1,0 +1,72 @@
+/// Normalizations and normalized exponentials, in the input float type. Means and variances
+/// are two-pass, summed in order, like the reference. Outputs may alias inputs exactly.
+
+/// batch_norm over x[N, C, plane]: (x − mean[c]) / sqrt(var[c] + ε) · scale[c] + bias[c].
+@inlinable public func batchNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int,
+                                      scale: UnsafePointer<T>, bias: UnsafePointer<T>, mean: UnsafePointer<T>,
+                                      variance: UnsafePointer<T>, epsilon: Double) {
+    let eps = T(epsilon)
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let std = (variance[c] + eps).squareRoot()
+            let (s, b, m) = (scale[c], bias[c], mean[c])
+            let base = (n * channels + c) * plane
+            for i in base..<(base + plane) { out[i] = (x[i] - m) / std * s + b }
+        }
+    }
+}
+
+/// Mean and standard deviation of `count` contiguous elements.
+@inline(__always)
+@inlinable @usableFromInline func moments<T: KernelFloat>(_ x: UnsafePointer<T>, _ count: Int, _ eps: T) -> (mean: T, std: T) {
+    var sum = T.zero
+    for i in 0..<count { sum += x[i] }
+    let mean = sum / T(count)
+    var squares = T.zero
+    for i in 0..<count { squares += (x[i] - mean) * (x[i] - mean) }
+    return (mean, (squares / T(count) + eps).squareRoot())
+}
+
+/// layer_norm over `rows` rows of `row` elements; scale/bias have `row` elements.
+@inlinable public func layerNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, rows: Int, row: Int,
+                                      scale: UnsafePointer<T>, bias: UnsafePointer<T>?, epsilon: Double) {
+    guard row > 0 else { return }
+    for r in 0..<rows {
+        let (source, target) = (x + r * row, out + r * row)
+        let (mean, std) = moments(source, row, T(epsilon))
+        for j in 0..<row { target[j] = (source[j] - mean) / std * scale[j] + (bias?[j] ?? 0) }
+    }
+}
+
+/// instance_norm over x[N, C, plane]: each (n, c) plane normalized, then scale[c], bias[c].
+@inlinable public func instanceNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int,
+                                         plane: Int, scale: UnsafePointer<T>, bias: UnsafePointer<T>, epsilon: Double) {
+    guard plane > 0 else { return }
+    for p in 0..<(batch * channels) {
+        let (source, target) = (x + p * plane, out + p * plane)
+        let (mean, std) = moments(source, plane, T(epsilon))
+        let c = p % channels
+        for j in 0..<plane { target[j] = (source[j] - mean) / std * scale[c] + bias[c] }
+    }
+}
+
+/// softmax / log_softmax over x[outer, dim, inner] along the middle axis, shifted by the
+/// maximum so nothing overflows (an all −∞ line shifts by 0, as the reference does).
+@inlinable public func softmax<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, outer: Int, dim: Int, inner: Int, log: Bool) {
+    guard dim > 0 && inner > 0 else { return }
+    for o in 0..<outer {
+        for i in 0..<inner {
+            let base = o * dim * inner + i
+            var peak = -T.infinity
+            for j in 0..<dim { peak = T.larger(peak, x[base + j * inner]) }
+            if !peak.isFinite && !peak.isNaN { peak = 0 }
+            var sum = T.zero
+            for j in 0..<dim { sum += T.exp(x[base + j * inner] - peak) }
+            let logSum = T.log(sum)
+            for j in 0..<dim {
+                let shifted = x[base + j * inner] - peak
+                out[base + j * inner] = log ? shifted - logSum : T.exp(shifted) / sum
+            }
+        }
+    }
+}

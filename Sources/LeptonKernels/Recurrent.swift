@@ -1,0 +1,119 @@
+/// LSTM and GRU (ONNX layouts, default activations, no peepholes): the input projections of
+/// all time steps are one `gemm` up front, each step one `gemm` against the recurrent weights,
+/// then the gate math. Pre-activations sum x·Wᵀ, h·Rᵀ, Wb, Rb in that order, as the reference.
+
+public struct RecurrentGeometry: Hashable, Sendable {
+    public enum Direction: Hashable, Sendable { case forward, reverse, bidirectional }
+    public var seq: Int, batch: Int, input: Int, hidden: Int
+    public var direction: Direction
+    /// 4 for LSTM (i, o, f, c), 3 for GRU (z, r, h).
+    public var gates: Int
+    public var linearBeforeReset: Bool
+
+    public init(seq: Int, batch: Int, input: Int, hidden: Int, direction: Direction, gates: Int, linearBeforeReset: Bool = false) {
+        (self.seq, self.batch, self.input, self.hidden) = (seq, batch, input, hidden)
+        (self.direction, self.gates, self.linearBeforeReset) = (direction, gates, linearBeforeReset)
+    }
+
+    public var directions: Int { direction == .bidirectional ? 2 : 1 }
+    /// Scratch elements: all input projections, one step's recurrent projection, and two
+    /// [batch, hidden] temporaries for the GRU's reset-gated state.
+    public var scratchElements: Int { (seq * batch + batch) * gates * hidden + 3 * batch * hidden }
+}
+
+/// The operands of one recurrent op; optional ones are nil.
+public struct RecurrentOperands<T> {
+    public var x: UnsafePointer<T>, w: UnsafePointer<T>, r: UnsafePointer<T>
+    public var b: UnsafePointer<T>?, initialH: UnsafePointer<T>?, initialC: UnsafePointer<T>?
+    public var y: UnsafeMutablePointer<T>, yH: UnsafeMutablePointer<T>, yC: UnsafeMutablePointer<T>?
+
+    public init(x: UnsafePointer<T>, w: UnsafePointer<T>, r: UnsafePointer<T>, b: UnsafePointer<T>?,
+                initialH: UnsafePointer<T>?, initialC: UnsafePointer<T>?, y: UnsafeMutablePointer<T>,
+                yH: UnsafeMutablePointer<T>, yC: UnsafeMutablePointer<T>?) {
+        (self.x, self.w, self.r, self.b, self.initialH, self.initialC) = (x, w, r, b, initialH, initialC)
+        (self.y, self.yH, self.yC) = (y, yH, yC)
+    }
+}
+
+/// Runs every direction; the state lives in yH / yC (a scratch slice for a GRU's absent c).
+@inlinable public func recurrent<T: KernelFloat>(_ g: RecurrentGeometry, _ o: RecurrentOperands<T>, scratch: UnsafeMutablePointer<T>) {
+    let (gh, state) = (g.gates * g.hidden, g.batch * g.hidden)
+    let xw = scratch, hr = scratch + g.seq * g.batch * gh, temp = hr + g.batch * gh
+    for d in 0..<g.directions {
+        let reverse = g.direction == .reverse || (g.direction == .bidirectional && d == 1)
+        let (w, r) = (o.w + d * gh * g.input, o.r + d * gh * g.hidden)
+        let b = o.b.map { $0 + d * 2 * gh }
+        let h = o.yH + d * state
+        if let h0 = o.initialH { h.update(from: h0 + d * state, count: state) } else { h.update(repeating: 0, count: state) }
+        let c = o.yC.map { $0 + d * state }
+        if let c {
+            if let c0 = o.initialC { c.update(from: c0 + d * state, count: state) } else { c.update(repeating: 0, count: state) }
+        }
+        gemm(GemmShape(m: g.seq * g.batch, n: gh, k: g.input), MatrixView(o.x, rowStride: g.input),
+             MatrixView(w, rowStride: g.input).transposed, xw, ldc: gh, accumulate: false)
+        for step in 0..<g.seq {
+            let t = reverse ? g.seq - 1 - step : step
+            let recurrentRows = g.gates == 3 && !g.linearBeforeReset ? 2 * g.hidden : gh
+            gemm(GemmShape(m: g.batch, n: recurrentRows, k: g.hidden), MatrixView(UnsafePointer(h), rowStride: g.hidden),
+                 MatrixView(r, rowStride: g.hidden).transposed, hr, ldc: gh, accumulate: false)
+            let stepXW = xw + t * g.batch * gh
+            if let c {
+                lstmGates(g, stepXW, hr, b, h, c)
+            } else {
+                gruGates(g, stepXW, hr, b, r, h, temp)
+            }
+            (o.y + (t * g.directions + d) * state).update(from: h, count: state)
+        }
+    }
+}
+
+@inlinable @usableFromInline func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
+                                       _ b: UnsafePointer<T>?, _ h: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>) {
+    let size = g.hidden, gh = 4 * size
+    for row in 0..<g.batch {
+        let (x, rr) = (xw + row * gh, hr + row * gh)
+        func gate(_ k: Int) -> T { x[k] + rr[k] + (b?[k] ?? 0) + (b?[gh + k] ?? 0) }
+        for j in 0..<size {
+            let input = sigmoid(gate(j)), output = sigmoid(gate(size + j))
+            let forget = sigmoid(gate(2 * size + j)), candidate = T.tanh(gate(3 * size + j))
+            let cell = forget * c[row * size + j] + input * candidate
+            c[row * size + j] = cell
+            h[row * size + j] = output * T.tanh(cell)
+        }
+    }
+}
+
+@inlinable @usableFromInline func gruGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
+                                      _ b: UnsafePointer<T>?, _ r: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>,
+                                      _ temp: UnsafeMutablePointer<T>) {
+    let size = g.hidden, gh = 3 * size, state = g.batch * size
+    let (reset, gated) = (temp, temp + state)
+    func wb(_ k: Int) -> T { b?[k] ?? 0 }
+    func rb(_ k: Int) -> T { b?[gh + k] ?? 0 }
+    for row in 0..<g.batch {
+        for j in 0..<size {
+            let k = row * gh + size + j
+            reset[row * size + j] = sigmoid(xw[k] + hr[k] + wb(size + j) + rb(size + j))
+        }
+    }
+    if !g.linearBeforeReset {
+        // gated = (reset ⊙ h) · R_hᵀ, before h changes.
+        let rh = temp + 2 * state
+        for i in 0..<state { rh[i] = reset[i] * h[i] }
+        gemm(GemmShape(m: g.batch, n: size, k: size), MatrixView(UnsafePointer(rh), rowStride: size),
+             MatrixView(r + 2 * size * size, rowStride: size).transposed, gated, ldc: size, accumulate: false)
+    }
+    for row in 0..<g.batch {
+        for j in 0..<size {
+            let (x, rr) = (xw + row * gh, hr + row * gh)
+            let update = sigmoid(x[j] + rr[j] + wb(j) + rb(j))
+            let candidate: T
+            if g.linearBeforeReset {
+                candidate = T.tanh(x[2 * size + j] + reset[row * size + j] * (rr[2 * size + j] + rb(2 * size + j)) + wb(2 * size + j))
+            } else {
+                candidate = T.tanh(x[2 * size + j] + gated[row * size + j] + rb(2 * size + j) + wb(2 * size + j))
+            }
+            h[row * size + j] = (1 - update) * candidate + update * h[row * size + j]
+        }
+    }
+}

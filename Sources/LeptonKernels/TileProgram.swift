@@ -1,0 +1,151 @@
+/// The fused-elementwise engine: a list of elementwise instructions over typed registers,
+/// evaluated over the output in tiles of `tile` elements so every intermediate stays in cache.
+/// A single elementwise op is a one-instruction program, so standalone and fused elementwise
+/// code share one implementation.
+///
+/// Registers `0..<inputs.count` hold the operands (loaded per tile: contiguous operands are
+/// read in place, broadcast ones gathered through their strides); the others hold instruction
+/// results. Scratch for one tile of every register is passed in by the caller.
+public struct TileProgram: Sendable {
+    public enum Unary: Hashable, Sendable {
+        case exp, log, sqrt, rsqrt, reciprocal, sigmoid, tanh, softplus, erf, geluExact, geluTanh, floor, ceil
+        case leakyRelu(alpha: Double), elu(alpha: Double)
+        case neg, abs, relu, clip(min: Double, max: Double)
+        case not, identity
+    }
+
+    public enum Binary: Hashable, Sendable {
+        case add, sub, mul, div, pow, max, min
+        case eq, ne, lt, le, gt, ge
+        case and, or, xor
+    }
+
+    /// One elementwise step; `type` is the operands' element type.
+    public enum Instruction: Hashable, Sendable {
+        case unary(Unary, ScalarType, x: Int, result: Int)
+        case binary(Binary, ScalarType, x: Int, y: Int, result: Int)
+        case select(ScalarType, condition: Int, x: Int, y: Int, result: Int)
+        case cast(from: ScalarType, to: ScalarType, x: Int, result: Int)
+
+        var result: Int {
+            switch self {
+            case .unary(_, _, _, let r), .binary(_, _, _, _, let r), .select(_, _, _, _, let r), .cast(_, _, _, let r): r
+            }
+        }
+    }
+
+    /// The iteration (output) shape.
+    public let shape: [Int]
+    public let count: Int
+    public let registerTypes: [ScalarType]
+    /// Per operand: its strides over `shape` (0 on broadcast axes).
+    public let inputStrides: [[Int]]
+    private let inputContiguous: [Bool]
+    public let instructions: [Instruction]
+    /// The register each output takes.
+    public let outputs: [Int]
+    public let tile: Int
+    /// The output written straight into its buffer by the last instruction (no copy).
+    private let directOutput: Int?
+
+    public init(shape: [Int], registerTypes: [ScalarType], inputStrides: [[Int]], instructions: [Instruction],
+                outputs: [Int], tile: Int = 4096) {
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.registerTypes = registerTypes
+        self.inputStrides = inputStrides
+        let dense = contiguousStrides(shape)
+        // Contiguous: every non-unit axis has its row-major stride, so the operand is read in place.
+        inputContiguous = inputStrides.map { strides in shape.indices.allSatisfy { shape[$0] == 1 || strides[$0] == dense[$0] } }
+        self.instructions = instructions
+        self.outputs = outputs
+        self.tile = Swift.max(1, tile)
+        let passthrough = outputs.contains { $0 < inputStrides.count }
+        if let last = instructions.last, !passthrough { directOutput = outputs.firstIndex(of: last.result) } else { directOutput = nil }
+    }
+
+    /// Bytes of scratch `run` needs: one tile of 8-byte slots per register.
+    public var scratchBytes: Int { registerTypes.count * tile * 8 }
+
+    /// Runs the program over the whole output. Outputs may alias contiguous operands exactly
+    /// (in-place steps): every tile reads its operands before its last instruction writes.
+    public func run(operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
+                    scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
+        var start = 0
+        while start < count {
+            let n = Swift.min(tile, count - start)
+            try runTile(start: start, count: n, operands: operands, results: results, scratch: scratch)
+            start += n
+        }
+    }
+
+    private func runTile(start: Int, count n: Int, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
+                         scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
+        try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: registerTypes.count) { registers throws(KernelFailure) in
+            for r in registerTypes.indices { registers[r] = scratch + r * tile * 8 }
+            for (i, operand) in operands.enumerated() {
+                let size = registerTypes[i].byteSize
+                if inputContiguous[i] {
+                    registers[i] = UnsafeMutableRawPointer(mutating: operand + start * size)
+                } else {
+                    gatherRange(operand, strides: inputStrides[i], start: start, count: n, into: registers[i], size: size)
+                }
+            }
+            if let direct = directOutput {
+                registers[outputs[direct]] = results[direct] + start * registerTypes[outputs[direct]].byteSize
+            }
+            for instruction in instructions {
+                try execute(instruction, registers, n)
+            }
+            for (k, register) in outputs.enumerated() where k != directOutput {
+                let size = registerTypes[register].byteSize
+                (results[k] + start * size).copyMemory(from: registers[register], byteCount: n * size)
+            }
+        }
+    }
+
+    /// Copies elements `start..<start+count` (row-major over `shape`) of a strided operand.
+    private func gatherRange(_ src: UnsafeRawPointer, strides: [Int], start: Int, count n: Int,
+                             into dst: UnsafeMutableRawPointer, size: Int) {
+        switch size {
+        case 1: gatherRange(src, strides, start, n, dst, UInt8.self)
+        case 4: gatherRange(src, strides, start, n, dst, UInt32.self)
+        default: gatherRange(src, strides, start, n, dst, UInt64.self)
+        }
+    }
+
+    private func gatherRange<E>(_ src: UnsafeRawPointer, _ strides: [Int], _ start: Int, _ n: Int,
+                                _ dst: UnsafeMutableRawPointer, _: E.Type) {
+        let s = src.assumingMemoryBound(to: E.self), d = dst.assumingMemoryBound(to: E.self)
+        let rank = shape.count
+        guard rank > 0 else {
+            for j in 0..<n { d[j] = s[0] }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
+            var rest = start, offset = 0
+            for axis in stride(from: rank - 1, through: 0, by: -1) {
+                index[axis] = rest % shape[axis]
+                rest /= shape[axis]
+                offset += index[axis] * strides[axis]
+            }
+            let inner = shape[rank - 1], innerStride = strides[rank - 1]
+            var j = 0
+            while j < n {
+                let run = Swift.min(inner - index[rank - 1], n - j)
+                for t in 0..<run { d[j + t] = s[offset + t * innerStride] }
+                j += run
+                offset += run * innerStride
+                index[rank - 1] += run
+                var axis = rank - 1
+                while axis > 0 && index[axis] == shape[axis] {
+                    offset -= shape[axis] * strides[axis]
+                    index[axis] = 0
+                    axis -= 1
+                    index[axis] += 1
+                    offset += strides[axis]
+                }
+            }
+        }
+    }
+}

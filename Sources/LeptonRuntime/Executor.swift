@@ -1,0 +1,98 @@
+import LeptonKernels
+import LeptonReference
+
+/// Counters that show what the executor did: plans and arenas are built once per binding of
+/// the graph's symbols, so in steady state only `runs` moves.
+public struct ExecutorStatistics: Hashable, Sendable {
+    public var runs = 0
+    /// Memory plans made (one per new binding of the symbolic dims).
+    public var plansBuilt = 0
+    /// Arena allocations (one per plan; never during a run of an already-prepared shape).
+    public var arenaGrowths = 0
+    /// Nodes of the latest plan (fused body nodes included) run by the reference fallback.
+    public var fallbackNodes = 0
+    /// Bytes of the latest plan's arena (planned values plus input slots).
+    public var arenaBytes = 0
+}
+
+/// Runs a (typically optimized) graph out of one arena with the raw-buffer kernels.
+///
+/// The first run with a given binding of the symbolic dims plans memory (`planMemory`),
+/// allocates the arena once and prepares every node into a step over fixed pointers (shapes,
+/// strides, index tables, scratch and fused-body programs resolved up front). Later runs with
+/// the same shapes copy the inputs in, run the steps and copy the outputs out: no per-op heap
+/// allocation. Parameters are copied into their own block once, at init.
+public final class Executor {
+    public let graph: Graph
+    private let parameterArena: Arena
+    private var parameterAddresses: [ValueID: UnsafeMutableRawPointer] = [:]
+    private var plans: [[String: Int]: PreparedPlan] = [:]
+    /// Sizes of symbols that appear in param types.
+    private let parameterBindings: [String: Int]
+    public private(set) var statistics = ExecutorStatistics()
+
+    public init(graph: Graph, parameters: [Tensor]) throws(DiagnosticError) {
+        // The params checked once, against a signature without inputs (params may share
+        // symbols with inputs; `run` checks that the inputs agree with the sizes bound here).
+        var paramsOnly = graph
+        paramsOnly.inputs = []
+        parameterBindings = try checkInputs([:], parameters: parameters, of: paramsOnly)
+        self.graph = graph
+        var offsets: [Int] = []
+        var size = 0
+        for tensor in parameters {
+            offsets.append(size)
+            size += aligned64(tensor.count * tensor.dtype.byteSize)
+        }
+        parameterArena = Arena(byteCount: size)
+        for ((param, tensor), offset) in zip(zip(graph.params, parameters), offsets) {
+            tensor.copyBytes(to: parameterArena.base + offset)
+            parameterAddresses[param.value] = parameterArena.base + offset
+        }
+    }
+
+    /// The graph's outputs, in `graph.outputs` order, for `inputs` keyed by input name.
+    public func run(_ inputs: [String: Tensor]) throws(DiagnosticError) -> [Tensor] {
+        var bindings = try checkInputs(inputs, of: graph)
+        for (symbol, size) in parameterBindings {
+            if let bound = bindings[symbol], bound != size {
+                throw DiagnosticError(at: graph.location, "inputs bind \(symbol) = \(bound), but the params have \(symbol) = \(size)")
+            }
+            bindings[symbol] = size
+        }
+        let plan = try preparedPlan(for: bindings)
+        for slot in plan.inputSlots {
+            guard let tensor = inputs[slot.name] else { preconditionFailure("input '\(slot.name)' passed the checks but is missing") }
+            tensor.copyBytes(to: slot.pointer)
+        }
+        for step in plan.steps {
+            do {
+                try step.body()
+            } catch {
+                throw DiagnosticError(at: step.location, error.message)
+            }
+        }
+        statistics.runs += 1
+        return plan.outputs.map { Tensor(copying: $0.pointer, dtype: $0.dtype, shape: $0.shape) }
+    }
+
+    private func preparedPlan(for bindings: [String: Int]) throws(DiagnosticError) -> PreparedPlan {
+        if let plan = plans[bindings] { return plan }
+        let memory = try planMemory(graph, bindings: bindings)
+        #if DEBUG
+        do { try memory.validate() } catch { preconditionFailure("invalid memory plan: \(error)") }
+        #endif
+        let base = parameterArena.base
+        let plan = PreparedPlan(graph: graph, memory: memory, parameters: parameterAddresses,
+                                parameterBytes: base..<(base + parameterArena.byteCount))
+        plans[bindings] = plan
+        statistics.plansBuilt += 1
+        statistics.arenaGrowths += 1
+        statistics.fallbackNodes = plan.fallbackOps.count
+        statistics.arenaBytes = plan.arena.byteCount
+        return plan
+    }
+
+    /// The ops of the latest plan that run through the reference fallback.
+    public var fallbackOps: [Op] { plans.values.first?.fallbackOps ?? [] }
+}

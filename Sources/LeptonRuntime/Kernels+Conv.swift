@@ -1,0 +1,95 @@
+import LeptonKernels
+
+/// conv2d, conv_transpose2d and pooling: the window geometry is resolved here (with the IR's
+/// shape helpers, so kernel and shape rule share one formula) when the step is prepared.
+
+extension StepContext {
+    /// conv2d / conv_transpose2d geometry: x[N, C, H, W], w, out[N, M, oH, oW].
+    func convGeometry() -> ConvGeometry {
+        let (x, w, out) = (inputShapes[0], inputShapes[1], outputShapes[0])
+        let attributes = self.attributes
+        let strides = attributes.ints("strides"), dilations = attributes.ints("dilations")
+        let kernel = [w[2], w[3]], input = [x[2], x[3]]
+        let pads: [Int]
+        if op == .conv_transpose2d {
+            pads = resolveTransposePads(input: input, kernel: kernel, strides: strides, dilations: dilations,
+                                        outputPadding: attributes.ints("output_padding"), pads: attributes.ints("pads"),
+                                        padding: attributes.choice("padding"))
+        } else {
+            pads = resolvePads(input: input, kernel: kernel, strides: strides, dilations: dilations,
+                               pads: attributes.ints("pads"), padding: attributes.choice("padding"))
+        }
+        return ConvGeometry(batch: x[0], inChannels: x[1], height: x[2], width: x[3], outChannels: out[1],
+                            kernelH: w[2], kernelW: w[3], outH: out[2], outW: out[3], strides: strides,
+                            dilations: dilations, padTop: pads[0], padLeft: pads[1], group: attributes.int("group"))
+    }
+
+    /// max_pool2d / avg_pool2d geometry.
+    func poolGeometry() -> PoolGeometry {
+        let (x, out) = (inputShapes[0], outputShapes[0])
+        let attributes = self.attributes
+        let kernel = attributes.ints("kernel"), strides = attributes.ints("strides")
+        let dilations = op == .max_pool2d ? attributes.ints("dilations") : [1, 1]
+        let pads = resolvePads(input: [x[2], x[3]], kernel: kernel, strides: strides, dilations: dilations,
+                               pads: attributes.ints("pads"), padding: attributes.choice("padding"))
+        return PoolGeometry(planes: x[0] * x[1], height: x[2], width: x[3], outH: out[2], outW: out[3], kernel: kernel,
+                            strides: strides, dilations: dilations, padBegin: Array(pads[..<2]), padEnd: Array(pads[2...]))
+    }
+}
+
+struct ConvKernel {
+    let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
+
+    func make<T: KernelScalar>(_: T.Type) -> StepBody {
+        let geometry = context.convGeometry()
+        let transposed = context.op == .conv_transpose2d
+        let scratchElements = transposed ? geometry.transposeScratchElements : geometry.convScratchElements
+        let scratch = context.scratch
+        scratch.reserve(scratchElements * MemoryLayout<T>.stride)
+        let (x, w, out) = (context.input(0, T.self), context.input(1, T.self), context.output(0, T.self))
+        let bias = context.optionalInput(2, T.self)
+        return {
+            let columns = scratch.pointer.assumingMemoryBound(to: T.self)
+            if transposed {
+                convTranspose2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns)
+            } else {
+                conv2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns)
+            }
+        }
+    }
+}
+
+struct PoolKernel {
+    let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
+
+    func make<T: KernelScalar>(_: T.Type) -> StepBody {
+        let (x, out) = (context.input(0, T.self), context.output(0, T.self))
+        if context.op == .global_avg_pool {
+            let shape = context.inputShapes[0]
+            let planes = shape.prefix(2).reduce(1, *), size = shape.dropFirst(2).reduce(1, *)
+            return { globalAveragePool(planes: planes, size: size, x: x, out: out) }
+        }
+        let geometry = context.poolGeometry()
+        let average = context.op == .avg_pool2d
+        let includePad = average && context.attributes.bool("count_include_pad")
+        return { pool2d(geometry, average: average, includePad: includePad, x: x, out: out) }
+    }
+}

@@ -1,0 +1,127 @@
+import LeptonKernels
+
+/// matmul (numpy, batched with broadcast), gemm (ONNX) and linear over `gemm`.
+
+/// numpy matmul: per broadcast batch element, one product of the matching matrices.
+struct MatmulKernel {
+    let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
+
+    func make<T: KernelScalar>(_: T.Type) -> StepBody {
+        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
+        let aMatrix = aShape.count == 1 ? [1, aShape[0]] : aShape
+        let bMatrix = bShape.count == 1 ? [bShape[0], 1] : bShape
+        let m = aMatrix[aMatrix.count - 2], k = aMatrix[aMatrix.count - 1], n = bMatrix[bMatrix.count - 1]
+        let (aBatch, bBatch) = (Array(aMatrix.dropLast(2)), Array(bMatrix.dropLast(2)))
+        let batch = Array(context.outputShapes[0].prefix(context.outputShapes[0].count - (aShape.count > 1 ? 1 : 0) - (bShape.count > 1 ? 1 : 0)))
+        // Batch element i multiplies matrix aIndex[i] of a by matrix bIndex[i] of b.
+        let aIndex = batchOffsets(aBatch, batch), bIndex = batchOffsets(bBatch, batch)
+        let (a, b, out) = (context.input(0, T.self), context.input(1, T.self), context.output(0, T.self))
+        let shape = GemmShape(m: m, n: n, k: k)
+        return {
+            for i in aIndex.indices {
+                gemm(shape, MatrixView(a + aIndex[i] * m * k, rowStride: k), MatrixView(b + bIndex[i] * k * n, rowStride: n),
+                     out + i * m * n, ldc: n, accumulate: false)
+            }
+        }
+    }
+}
+
+/// For each element (row-major) of `batch`, the flat index of the matrix of `source` (batch
+/// dims aligned right, broadcast) it reads.
+func batchOffsets(_ source: [Int], _ batch: [Int]) -> [Int] {
+    let padded = Array(repeating: 1, count: batch.count - source.count) + source
+    let strides = broadcastStrides(from: padded, to: batch)
+    var result: [Int] = []
+    let count = batch.reduce(1, *)
+    result.reserveCapacity(count)
+    for flat in 0..<count {
+        var rest = flat, offset = 0
+        for axis in stride(from: batch.count - 1, through: 0, by: -1) {
+            offset += (rest % batch[axis]) * strides[axis]
+            rest /= batch[axis]
+        }
+        result.append(offset)
+    }
+    return result
+}
+
+/// gemm: alpha·op(A)·op(B) + beta·C, C broadcast to [M, N].
+struct GemmKernel {
+    let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
+
+    func make<T: KernelScalar>(_: T.Type) -> StepBody {
+        let attributes = context.attributes
+        let (transA, transB) = (attributes.bool("trans_a"), attributes.bool("trans_b"))
+        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
+        let (m, k) = transA ? (aShape[1], aShape[0]) : (aShape[0], aShape[1])
+        let n = transB ? bShape[0] : bShape[1]
+        let aView = MatrixView(context.input(0, T.self), rowStride: aShape[1])
+        let bView = MatrixView(context.input(1, T.self), rowStride: bShape[1])
+        let (a, b) = (transA ? aView.transposed : aView, transB ? bView.transposed : bView)
+        let out = context.output(0, T.self)
+        let alpha = T(attribute: attributes.float("alpha")), beta = T(attribute: attributes.float("beta"))
+        let c = context.optionalInput(2, T.self)
+        let cStrides = context.inputShapes.count > 2 ? broadcastStrides(from: context.inputShapes[2], to: [m, n]) : [0, 0]
+        let shape = GemmShape(m: m, n: n, k: k)
+        return {
+            gemm(shape, a, b, out, ldc: n, accumulate: false)
+            if alpha != T.one { for i in 0..<(m * n) { out[i] = T.multiply(alpha, out[i]) } }
+            guard let c else { return }
+            for i in 0..<m {
+                for j in 0..<n { out[i * n + j] = T.add(out[i * n + j], T.multiply(beta, c[i * cStrides[0] + j * cStrides[1]])) }
+            }
+        }
+    }
+}
+
+/// linear(x[..., K], w[K, N], b[N]?): one product over the flattened leading dims, then bias.
+struct LinearKernel {
+    let context: StepContext
+
+    var step: StepBody {
+        switch NumericType(context.inputTypes[0]) {
+        case .f32: make(Float.self)
+        case .f64: make(Double.self)
+        case .i32: make(Int32.self)
+        case .i64: make(Int64.self)
+        }
+    }
+
+    func make<T: KernelScalar>(_: T.Type) -> StepBody {
+        let k = context.inputShapes[0].last ?? 1, n = context.inputShapes[1][1]
+        let rows = context.count(input: 0) / Swift.max(k, 1)
+        let (x, w, out) = (context.input(0, T.self), context.input(1, T.self), context.output(0, T.self))
+        let bias = context.optionalInput(2, T.self)
+        let shape = GemmShape(m: k == 0 ? context.count(output: 0) / Swift.max(n, 1) : rows, n: n, k: k)
+        return {
+            gemm(shape, MatrixView(x, rowStride: k), MatrixView(w, rowStride: n), out, ldc: n, accumulate: false)
+            if let bias { addRowBias(bias, out, rows: shape.m, columns: n) }
+        }
+    }
+}
+
+/// out[i, j] += bias[j].
+func addRowBias<T: KernelScalar>(_ bias: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, rows: Int, columns: Int) {
+    for i in 0..<rows {
+        let row = out + i * columns
+        for j in 0..<columns { row[j] = T.add(row[j], bias[j]) }
+    }
+}
