@@ -67,17 +67,21 @@ extension Model {
 
     /// Optimizes the graph as `options` say, then runs it on `inputs` (keyed by input name);
     /// returns its outputs with their names, in declaration order. `level: 0` runs the graph
-    /// exactly as written.
+    /// exactly as written on the reference interpreter (the oracle); otherwise the optimized
+    /// graph runs on the runtime's executor. To run many times, `compile` once instead.
     public func run(graph name: String? = nil, inputs: [String: Tensor], options: OptimizationOptions) throws(DiagnosticError) -> [(name: String, tensor: Tensor)] {
         if options.passes == nil, options.level <= 0 {
             return try run(graph: name, inputs: inputs)  // as written, with the model's parameter cache
         }
+        return try compile(graph: name, options: options).run(inputs)
+    }
+
+    /// The graph optimized as `options` say and prepared for the executor, ready to run many
+    /// times (memory plans are cached per input-shape binding).
+    public func compile(graph name: String? = nil, options: OptimizationOptions = OptimizationOptions()) throws(DiagnosticError) -> CompiledGraph {
         let optimized = try optimized(graph: name, options: options)
-        // The reference interpreter runs optimized graphs too (fused nodes by their bodies)
-        // until the runtime's Executor takes over here.
-        let interpreter = Interpreter(graph: optimized.graph, parameters: optimized.parameters)
-        let outputs = try interpreter.run(inputs)
-        return zip(optimized.graph.outputs, outputs).map { (optimized.graph.name(of: $0), $1) }
+        return CompiledGraph(optimized: optimized,
+                             executor: try Executor(graph: optimized.graph, parameters: optimized.parameters))
     }
 
     /// `run` at `-O<level>` (the CLI's default is 2).

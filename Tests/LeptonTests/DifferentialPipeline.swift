@@ -3,6 +3,7 @@ import LeptonFrontend
 import LeptonIR
 import LeptonPasses
 import LeptonReference
+import LeptonRuntime
 import LeptonTensor
 
 /// One differential check: a graph run by the oracle (-O0, reference interpreter) and after
@@ -52,12 +53,19 @@ struct DifferentialCase {
     }
 
     /// How the optimized graph's results differ from `expected` (nil when they agree): on the
-    /// reference interpreter, and after a print/parse round trip of the optimized text.
+    /// reference interpreter, on the runtime executor (twice), and after a print/parse round
+    /// trip of the optimized text.
     func disagreement(_ optimized: Graph, _ expected: [Tensor]) throws(DiagnosticError) -> String? {
         let names = optimized.outputs.map { optimized.name(of: $0) }
         let interpreted = try Differential.interpret(optimized, baseDirectory: baseDirectory, inputs: inputs)
         if let problem = Differential.compare(interpreted, expected, names: names) {
             return "-O2 on the reference interpreter disagrees with -O0:\n\(problem)"
+        }
+        let executor = try Executor(graph: optimized, parameters: try materializeParameters(of: optimized, baseDirectory: baseDirectory))
+        for run in ["first", "second"] {  // the second run reuses the plan and the arena
+            if let problem = Differential.compare(try executor.run(inputs), expected, names: names) {
+                return "-O2 on the executor (\(run) run) disagrees with -O0:\n\(problem)"
+            }
         }
         return roundTripProblem(optimized)
     }
