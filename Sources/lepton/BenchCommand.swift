@@ -1,0 +1,89 @@
+import Foundation
+import Lepton
+
+/// `lepton bench FILE.graph [--dim N=1]`: what the optimizer does to a graph and what it buys,
+/// measured in one process: op counts at -O0 and -O2, fused kernels, the -O2 memory plan
+/// (arena, naive, lower bound), the time per run of the unoptimized graph on the reference
+/// interpreter against the optimized graph on the executor, and the heap growth over the
+/// steady-state runs. Ratios within one run are what to compare; absolute times are noisy.
+enum BenchCommand {
+    static let spec = CommandSpec(
+        name: "bench", summary: "measure a graph at -O0 (reference) and -O2 (executor): ops, memory, time",
+        positionals: ["FILE.graph"],
+        options: [
+            OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension (random inputs)"),
+            OptionSpec("--graph", value: "NAME", "the graph to measure (default: the last in the file)"),
+            OptionSpec("--runs", value: "R", "timed runs of each variant (default 10; the median is reported)"),
+            OptionSpec("--warmup", value: "W", "untimed runs first (default 2)"),
+            OptionSpec("--row", "print one markdown table row instead of the report"),
+        ],
+        details: """
+        inputs are random (seed 1). -O0 runs the graph as written on the reference interpreter;
+        -O2 runs the optimized graph on the executor out of its planned arena. heap growth is
+        the change in glibc's bytes-in-use over the timed -O2 runs: 0 B means steady-state runs
+        leave nothing behind.
+        """,
+        run: run)
+
+    static func run(_ arguments: ParsedArguments) throws(CLIError) {
+        let runs = try count(arguments, "--runs", default: 10, minimum: 1)
+        let warmup = try count(arguments, "--warmup", default: 2, minimum: 0)
+        let model = try ModelLoading.load(arguments.positionals[0])
+        let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: arguments.value("--graph")) }
+        var builder = InputBuilder(model: model, graph: graph)
+        try builder.addRandom(seed: 1, dims: try DimOption.parse(arguments.values("--dim"), command: "bench"))
+        let inputs = builder.inputs
+        let measured = try ModelLoading.within(model) { () throws(DiagnosticError) in
+            try measure(model, graph, inputs, runs: runs, warmup: warmup)
+        }
+        Console.print(arguments.options["--row"] != nil ? measured.row : measured.report)
+    }
+
+    private static func measure(_ model: Model, _ graph: Graph, _ inputs: [String: Tensor], runs: Int, warmup: Int) throws(DiagnosticError) -> Measurement {
+        let compiled = try model.compile(graph: graph.name, options: OptimizationOptions(level: 2))
+        let bindings = symbolSizes(graph, inputs)
+        let plan = try planMemory(compiled.graph, bindings: bindings)
+        let reference = try time(runs: runs, warmup: warmup) { () throws(DiagnosticError) in _ = try model.run(graph: graph.name, inputs: inputs) }
+        let runCompiled = { () throws(DiagnosticError) in _ = try compiled.run(inputs) }
+        for _ in 0..<max(warmup, 1) { try runCompiled() }  // builds the plan and the arena
+        let heapBefore = heapBytesInUse()
+        let optimized = try time(runs: runs, warmup: 0, runCompiled)
+        let heapGrowth = heapBytesInUse().flatMap { after in heapBefore.map { after - $0 } }
+        return Measurement(graph: graph, optimized: compiled.graph, bindings: bindings, plan: plan,
+                           reference: reference, executor: optimized, runs: runs, heapGrowth: heapGrowth,
+                           statistics: compiled.statistics)
+    }
+
+    /// The median seconds of `runs` timed calls after `warmup` untimed ones.
+    private static func time(runs: Int, warmup: Int, _ body: () throws(DiagnosticError) -> Void) throws(DiagnosticError) -> Double {
+        for _ in 0..<warmup { try body() }
+        let clock = ContinuousClock()
+        var seconds: [Double] = []
+        for _ in 0..<runs {
+            let start = clock.now
+            try body()
+            let elapsed = clock.now - start
+            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        return seconds.sorted()[seconds.count / 2]
+    }
+
+    private static func symbolSizes(_ graph: Graph, _ inputs: [String: Tensor]) -> [String: Int] {
+        var sizes: [String: Int] = [:]
+        for id in graph.inputs {
+            guard let tensor = inputs[graph.name(of: id)] else { continue }
+            for (dim, size) in zip(graph.type(of: id).shape, tensor.shape) {
+                if case .symbol(let symbol) = dim { sizes[symbol] = size }
+            }
+        }
+        return sizes
+    }
+
+    private static func count(_ arguments: ParsedArguments, _ option: String, default value: Int, minimum: Int) throws(CLIError) -> Int {
+        guard let text = arguments.value(option) else { return value }
+        guard let n = Int(text), n >= minimum else {
+            throw .usage("\(option) needs an integer of at least \(minimum), got '\(text)'", command: "bench")
+        }
+        return n
+    }
+}
