@@ -16,6 +16,7 @@ enum BenchCommand {
             OptionSpec("--runs", value: "R", "timed runs of each variant (default 10; the median is reported)"),
             OptionSpec("--warmup", value: "W", "untimed runs first (default 2)"),
             OptionSpec("--row", "print one markdown table row instead of the report"),
+            OptionSpec("--skip-reference", "do not time -O0 on the reference interpreter (slow on big models)"),
         ],
         details: """
         inputs are random (seed 1). -O0 runs the graph as written on the reference interpreter;
@@ -34,16 +35,19 @@ enum BenchCommand {
         try builder.addRandom(seed: 1, dims: try DimOption.parse(arguments.values("--dim"), command: "bench"))
         let inputs = builder.inputs
         let measured = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            try measure(model, graph, inputs, runs: runs, warmup: warmup)
+            try measure(model, graph, inputs, runs: runs, warmup: warmup, reference: arguments.options["--skip-reference"] == nil)
         }
         Console.print(arguments.options["--row"] != nil ? measured.row : measured.report)
     }
 
-    private static func measure(_ model: Model, _ graph: Graph, _ inputs: [String: Tensor], runs: Int, warmup: Int) throws(DiagnosticError) -> Measurement {
+    private static func measure(_ model: Model, _ graph: Graph, _ inputs: [String: Tensor], runs: Int, warmup: Int,
+                                reference timeReference: Bool) throws(DiagnosticError) -> Measurement {
         let compiled = try model.compile(graph: graph.name, options: OptimizationOptions(level: 2))
         let bindings = symbolSizes(graph, inputs)
         let plan = try planMemory(compiled.graph, bindings: bindings)
-        let reference = try time(runs: runs, warmup: warmup) { () throws(DiagnosticError) in _ = try model.run(graph: graph.name, inputs: inputs) }
+        let reference = timeReference
+            ? try time(runs: runs, warmup: warmup) { () throws(DiagnosticError) in _ = try model.run(graph: graph.name, inputs: inputs) }
+            : nil
         let runCompiled = { () throws(DiagnosticError) in _ = try compiled.run(inputs) }
         for _ in 0..<max(warmup, 1) { try runCompiled() }  // builds the plan and the arena
         let heapBefore = heapBytesInUse()
