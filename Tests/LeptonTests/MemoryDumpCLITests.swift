@@ -21,3 +21,13 @@ import Testing
     let malformed = try lepton("dump", "affine.graph", "--memory", "--dim", "N")
     #expect(malformed.status == 2)
 }
+
+/// With an -O flag the plan is of the optimized graph (what the executor runs).
+@Test func dumpMemoryPlansTheOptimizedGraph() throws {
+    let asWritten = try lepton("dump", "affine.graph", "--memory", "--dim", "N=2")
+    let optimized = try lepton("dump", "affine.graph", "--memory", "--dim", "N=2", "-O2")
+    #expect(asWritten.status == 0 && optimized.status == 0, "\(asWritten.stderr)\(optimized.stderr)")
+    #expect(asWritten.stdout.contains(" matmul "), "\(asWritten.stdout)")
+    #expect(optimized.stdout.contains(" linear ") && !optimized.stdout.contains(" matmul "),
+            "-O2 forms one linear from the matmul and the bias add: \(optimized.stdout)")
+}
