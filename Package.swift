@@ -23,7 +23,11 @@ let package = Package(
         // Optimization passes over the IR: one file per pass, run by the PassManager.
         .target(name: "LeptonPasses", dependencies: ["LeptonIR", "LeptonReference"]),
         // CPU kernels over raw buffers. Knows nothing about graphs.
-        .target(name: "LeptonKernels", swiftSettings: optimizedInDebug),
+        // -march=native lets SIMD16.addingProduct become vfmadd (without it: one fmaf call per
+        // lane); LEPTON_NATIVE_SIMD selects the packed SIMD GEMM, which needs it (Gemm.swift).
+        .target(name: "LeptonKernels", swiftSettings: optimizedInDebug + [
+            .unsafeFlags(["-Xcc", "-march=native"]), .define("LEPTON_NATIVE_SIMD"),
+        ]),
         // Memory planning and the executor that runs planned IR out of one arena over the kernels.
         .target(name: "LeptonRuntime", dependencies: ["LeptonIR", "LeptonKernels", "LeptonReference"], swiftSettings: optimizedInDebug),
         // The public library API.

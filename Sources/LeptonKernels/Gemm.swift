@@ -2,9 +2,12 @@
 /// conv (after im2col) and the recurrent cells call. A matrix is a base pointer plus a row and
 /// a column stride (in elements), so transposed operands need no copy.
 ///
-/// This is a cache-blocked loop (k and n blocked so a panel of B stays in L1/L2) and accumulates
-/// in the operand type, in k order within a block. The fast SIMD GEMM slots in behind the same
-/// entry point (`gemm(_:)` for `Float`), with packed weights chosen by the prepack pass.
+/// `Float` products go to `gemmF32`: the packed SIMD GEMM (GemmPacked.swift) when the module is
+/// built with target-CPU flags (Package.swift defines `LEPTON_NATIVE_SIMD` next to
+/// `-march=native`), else the portable cache-blocked loop below (k and n blocked so a panel of
+/// B stays in L1/L2, accumulating in the operand type in k order), which the other types use.
+/// Without target flags the compiler lowers `SIMD16.addingProduct` to one `fmaf` call per lane
+/// (~300x slower than the blocked loop's scalar code), hence the compile-time switch.
 
 /// A matrix view: element (i, j) is `base[i * rowStride + j * columnStride]`.
 public struct MatrixView<T>: @unchecked Sendable {
@@ -35,6 +38,18 @@ public struct GemmShape: Hashable, Sendable {
 /// C = A·B (or C += A·B). `c` has row stride `ldc` and column stride 1.
 @inlinable public func gemm<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
                                   _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+    if T.self == Float.self {
+        // Folded away when specialized; the SIMD code is compiled only inside this module.
+        gemmF32(shape, unsafeBitCast(a, to: MatrixView<Float>.self), unsafeBitCast(b, to: MatrixView<Float>.self),
+                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc, accumulate: accumulate)
+        return
+    }
+    gemmBlocked(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+}
+
+/// The portable cache-blocked GEMM (every type; `Float` without target-CPU flags).
+@inlinable public func gemmBlocked<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+                                                     _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
     let (m, n, k) = (shape.m, shape.n, shape.k)
     if !accumulate {
         for i in 0..<m { (c + i * ldc).update(repeating: T.zero, count: n) }
@@ -84,8 +99,19 @@ public struct GemmShape: Hashable, Sendable {
     }
 }
 
-/// The f32 entry point (what the SIMD kernel will replace).
-@inlinable public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
+/// The f32 GEMM: packed SIMD with target-CPU flags, else the blocked loop. Deliberately not
+/// inlinable, so the SIMD code is always compiled with this module's flags.
+public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
                     _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-    gemm(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+    #if LEPTON_NATIVE_SIMD
+    let (m, n, k) = (shape.m, shape.n, shape.k)
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+        if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        return
+    }
+    PackedGemm.run(PackedGemm.Problem(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate))
+    #else
+    gemmBlocked(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+    #endif
 }

@@ -1,0 +1,117 @@
+import Dispatch
+import Foundation
+
+/// The packed f32 GEMM (BLIS-style): C (+)= A·B over blocks of KC k-steps. For each block of
+/// NC columns and KC k-steps the B block is packed into NR-wide panels (kept in L2), for each
+/// MC rows the A block into MR-tall slivers; the micro-kernel then runs one A sliver (in L1)
+/// against every B panel. Packing zero-pads the edges, so the micro-kernels always run full
+/// tiles; a tile with fewer than 32 valid columns goes through a scratch tile. When M is small
+/// a row-major B is read in place (packing it would cost more than the product).
+///
+/// Threads split N only: every element of C is computed by one thread, in the same k order as
+/// with one thread, so results are bit-identical for any thread count.
+enum PackedGemm {
+    static let mr = 12, nr = 32
+    static let kc = 256, mc = 480, nc = 1024
+    /// Below this many rows a row-major B is read in place instead of packed.
+    static let inPlaceRows = 48
+    /// Products under this many multiply-adds run on the calling thread (~50 µs).
+    static let parallelWork = 2_000_000
+
+    /// The operands of one call, as raw pointers a worker thread can take.
+    struct Problem: @unchecked Sendable {
+        var m: Int, n: Int, k: Int
+        var a: MatrixView<Float>, b: MatrixView<Float>
+        var c: UnsafeMutablePointer<Float>, ldc: Int
+        var accumulate: Bool
+    }
+
+    static func run(_ p: Problem) {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let panels = (p.n + nr - 1) / nr
+        let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(threads, panels)
+        if parts <= 1 {
+            GemmWorkspace.with { run(p, columns: 0..<p.n, $0) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            // Whole panels per part, so the split never changes which kernel computes a column.
+            let lo = panels * part / parts * nr, hi = Swift.min(p.n, panels * (part + 1) / parts * nr)
+            if lo < hi { GemmWorkspace.with { run(p, columns: lo..<hi, $0) } }
+        }
+    }
+
+    /// C[:, columns] (+)= A · B[:, columns].
+    static func run(_ p: Problem, columns: Range<Int>, _ w: GemmWorkspace) {
+        let inPlace = p.b.columnStride == 1 && p.m < inPlaceRows
+        var jc = columns.lowerBound
+        while jc < columns.upperBound {
+            let ncb = Swift.min(nc, columns.upperBound - jc)
+            var pc = 0
+            while pc < p.k {
+                let kcb = Swift.min(kc, p.k - pc)
+                if !inPlace { packB(p.b, rows: pc, kcb, columns: jc, ncb, into: w.b) }
+                var ic = 0
+                while ic < p.m {
+                    let mcb = Swift.min(mc, p.m - ic)
+                    packA(p.a, rows: ic, mcb, columns: pc, kcb, into: w.a)
+                    let block = Block(rows: ic, columns: jc, k: pc, m: mcb, n: ncb, kc: kcb, load: p.accumulate || pc > 0)
+                    multiply(p, block, inPlace: inPlace, w)
+                    ic += mcb
+                }
+                pc += kcb
+            }
+            jc += ncb
+        }
+    }
+
+    /// One packed block: C[rows..., columns...] over k-steps k..<k+kc.
+    struct Block { var rows: Int, columns: Int, k: Int, m: Int, n: Int, kc: Int, load: Bool }
+
+    static func multiply(_ p: Problem, _ blk: Block, inPlace: Bool, _ w: GemmWorkspace) {
+        var ir = 0
+        while ir < blk.m {
+            let rows = Swift.min(mr, blk.m - ir)
+            let sliver = UnsafePointer(w.a + ir * blk.kc)
+            var jr = 0
+            while jr < blk.n {
+                let cols = Swift.min(nr, blk.n - jr)
+                let target = p.c + (blk.rows + ir) * p.ldc + blk.columns + jr
+                var (panel, ldb) = (UnsafePointer(w.b + jr * blk.kc), nr)
+                if inPlace {
+                    if cols == nr {
+                        (panel, ldb) = (p.b.base + blk.k * p.b.rowStride + blk.columns + jr, p.b.rowStride)
+                    } else {
+                        packB(p.b, rows: blk.k, blk.kc, columns: blk.columns + jr, cols, into: w.b)
+                        panel = UnsafePointer(w.b)
+                    }
+                }
+                if cols == nr {
+                    tile(rows, blk.kc, sliver, panel, ldb: ldb, target, ldc: p.ldc, load: blk.load)
+                } else {
+                    tile(rows, blk.kc, sliver, panel, ldb: ldb, w.tile, ldc: nr, load: false)
+                    for r in 0..<rows {
+                        let (dst, src) = (target + r * p.ldc, w.tile + r * nr)
+                        for j in 0..<cols { dst[j] = blk.load ? dst[j] + src[j] : src[j] }
+                    }
+                }
+                jr += cols
+            }
+            ir += rows
+        }
+    }
+
+    /// The smallest micro-kernel covering `rows`; C must have room for its MR rows when rows
+    /// are padded (the scratch tile does; full 32-column tiles in C only get `rows` rows).
+    @inline(__always)
+    static func tile(_ rows: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, ldb: Int,
+                     _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+        switch rows {
+        case 12: microKernel12x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
+        case 8: microKernel8x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
+        case 4: microKernel4x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
+        case 1: microKernel1x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
+        default: partialRows(rows, kc, a, b, ldb: ldb, c, ldc: ldc, load: load)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+extension PackedGemm {
+    /// Rows that no single micro-kernel covers, as a sum of 8-, 4- and 1-row kernels (each
+    /// element is still computed by one kernel in k order, so results do not depend on the split).
+    static func partialRows(_ rows: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, ldb: Int,
+                            _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+        var r = 0
+        while r < rows {
+            let step = rows - r >= 8 ? 8 : rows - r >= 4 ? 4 : 1
+            tile(step, kc, a + r, b, ldb: ldb, c + r * ldc, ldc: ldc, load: load)
+            r += step
+        }
+    }
+
+    /// Packs A[rows..<rows+m, columns..<columns+k] into MR-row slivers: sliver s holds, for each
+    /// k step p, rows 12s..<12s+12 at `into[s * k * MR + p * MR + r]`, zero-padded past m.
+    static func packA(_ a: MatrixView<Float>, rows: Int, _ m: Int, columns: Int, _ k: Int, into: UnsafeMutablePointer<Float>) {
+        var s = 0
+        while s * mr < m {
+            let sliver = into + s * k * mr, height = Swift.min(mr, m - s * mr)
+            for r in 0..<mr where r >= height {
+                for p in 0..<k { sliver[p * mr + r] = 0 }
+            }
+            for r in 0..<height {
+                let row = a.base + (rows + s * mr + r) * a.rowStride + columns * a.columnStride
+                if a.columnStride == 1 {
+                    for p in 0..<k { sliver[p * mr + r] = row[p] }
+                } else {
+                    for p in 0..<k { sliver[p * mr + r] = row[p * a.columnStride] }
+                }
+            }
+            s += 1
+        }
+    }
+
+    /// Packs B[rows..<rows+k, columns..<columns+n] into NR-column panels: panel t holds, for each
+    /// k step p, columns 32t..<32t+32 at `into[t * k * NR + p * NR + j]`, zero-padded past n.
+    static func packB(_ b: MatrixView<Float>, rows: Int, _ k: Int, columns: Int, _ n: Int, into: UnsafeMutablePointer<Float>) {
+        var t = 0
+        while t * nr < n {
+            let panel = into + t * k * nr, width = Swift.min(nr, n - t * nr)
+            let origin = b.base + rows * b.rowStride + (columns + t * nr) * b.columnStride
+            if b.columnStride == 1 {
+                for p in 0..<k {
+                    let (src, dst) = (origin + p * b.rowStride, panel + p * nr)
+                    if width == nr {
+                        UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: nr * 4)
+                    } else {
+                        for j in 0..<nr { dst[j] = j < width ? src[j] : 0 }
+                    }
+                }
+            } else {
+                // Columns are the contiguous direction (a transposed B): read each one in order.
+                for j in 0..<nr {
+                    let column = origin + j * b.columnStride
+                    if j < width {
+                        for p in 0..<k { panel[p * nr + j] = column[p * b.rowStride] }
+                    } else {
+                        for p in 0..<k { panel[p * nr + j] = 0 }
+                    }
+                }
+            }
+            t += 1
+        }
+    }
+}
+
+/// Packing buffers for one thread of the packed GEMM: an MC x KC A block, a KC x NC B block and
+/// one MR x NR scratch tile. Allocated once and reused: a pool hands them to callers (and to
+/// the worker threads of one call), so steady-state GEMMs never allocate or page-fault.
+final class GemmWorkspace: @unchecked Sendable {
+    let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>
+
+    private init() {
+        a = .allocate(capacity: PackedGemm.mc * PackedGemm.kc)
+        b = .allocate(capacity: PackedGemm.kc * PackedGemm.nc)
+        tile = .allocate(capacity: PackedGemm.mr * PackedGemm.nr)
+        // Touch every page now, not in the first timed call.
+        a.initialize(repeating: 0, count: PackedGemm.mc * PackedGemm.kc)
+        b.initialize(repeating: 0, count: PackedGemm.kc * PackedGemm.nc)
+        tile.initialize(repeating: 0, count: PackedGemm.mr * PackedGemm.nr)
+    }
+
+    nonisolated(unsafe) private static var free: [GemmWorkspace] = []
+    private static let lock = NSLock()
+
+    /// Runs `body` with a workspace no other thread is using.
+    static func with(_ body: (GemmWorkspace) -> Void) {
+        lock.lock()
+        let workspace = free.popLast() ?? GemmWorkspace()
+        lock.unlock()
+        body(workspace)
+        lock.lock()
+        free.append(workspace)
+        lock.unlock()
+    }
+}
