@@ -17,6 +17,7 @@ enum BenchCommand {
             OptionSpec("--warmup", value: "W", "untimed runs first (default 2)"),
             OptionSpec("--row", "print one markdown table row instead of the report"),
             OptionSpec("--skip-reference", "do not time -O0 on the reference interpreter (slow on big models)"),
+            OptionSpec("--gemm", value: "M,N,K", standalone: true, "time the f32 GEMM kernel alone (no FILE): median GFLOP/s"),
         ],
         details: """
         inputs are random (seed 1). -O0 runs the graph as written on the reference interpreter;
@@ -29,6 +30,10 @@ enum BenchCommand {
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
         let runs = try count(arguments, "--runs", default: 10, minimum: 1)
         let warmup = try count(arguments, "--warmup", default: 2, minimum: 0)
+        if let sizes = arguments.value("--gemm") {
+            try BenchGemm.run(sizes, runs: arguments.value("--runs") == nil ? nil : runs, warmup: warmup)
+            return
+        }
         let model = try ModelLoading.load(arguments.positionals[0])
         let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: arguments.value("--graph")) }
         var builder = InputBuilder(model: model, graph: graph)
