@@ -14,7 +14,7 @@ enum PackedGemm {
     static let mr = 12, nr = 32
     static let kc = 256, mc = 480, nc = 1024
     /// Below this many rows a row-major B is read in place instead of packed.
-    static let inPlaceRows = 48
+    static let inPlaceRows = 16
     /// Products under this many multiply-adds run on the calling thread (~50 µs).
     static let parallelWork = 2_000_000
 
@@ -27,6 +27,10 @@ enum PackedGemm {
     }
 
     static func run(_ p: Problem) {
+        if p.m <= streamingRows && p.b.columnStride == 1 {
+            streamingRows(p)
+            return
+        }
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let panels = (p.n + nr - 1) / nr
         let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(threads, panels)

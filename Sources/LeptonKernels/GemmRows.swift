@@ -1,0 +1,50 @@
+extension PackedGemm {
+    /// At most this many rows with a row-major B run as streaming row updates.
+    static let streamingRows = 3
+
+    /// C[i, :] (+)= sum over p of A[i, p] * B[p, :] for a few rows (a matrix-vector product, as
+    /// a batch-1 linear layer): B's rows are read front to back, once per row of C, four k
+    /// steps per pass over the C row (kept in L1), one fused multiply-add chain per element in
+    /// k order. Packing B or a register tile would cost more than the product here.
+    static func streamingRows(_ p: Problem) {
+        for i in 0..<p.m {
+            let row = p.c + i * p.ldc, aRow = p.a.base + i * p.a.rowStride
+            if !p.accumulate { row.update(repeating: 0, count: p.n) }
+            var q = 0
+            while q + 4 <= p.k {
+                let scales = (aRow[q * p.a.columnStride], aRow[(q + 1) * p.a.columnStride],
+                              aRow[(q + 2) * p.a.columnStride], aRow[(q + 3) * p.a.columnStride])
+                let b0 = p.b.base + q * p.b.rowStride
+                update(row, p.n, scales, b0, b0 + p.b.rowStride, b0 + 2 * p.b.rowStride, b0 + 3 * p.b.rowStride)
+                q += 4
+            }
+            while q < p.k {
+                let (scale, b) = (aRow[q * p.a.columnStride], p.b.base + q * p.b.rowStride)
+                for j in 0..<p.n { row[j] = row[j].addingProduct(scale, b[j]) }
+                q += 1
+            }
+        }
+    }
+
+    /// row[j] = fma(s3, b3[j], fma(s2, b2[j], fma(s1, b1[j], fma(s0, b0[j], row[j])))) for j < n.
+    @inline(__always)
+    static func update(_ row: UnsafeMutablePointer<Float>, _ n: Int, _ s: (Float, Float, Float, Float),
+                       _ b0: UnsafePointer<Float>, _ b1: UnsafePointer<Float>, _ b2: UnsafePointer<Float>, _ b3: UnsafePointer<Float>) {
+        let (v0, v1, v2, v3) = (SIMD16(repeating: s.0), SIMD16(repeating: s.1), SIMD16(repeating: s.2), SIMD16(repeating: s.3))
+        let raw = UnsafeMutableRawPointer(row)
+        var j = 0
+        while j + 16 <= n {
+            var c = loadVector(row + j)
+            c = c.addingProduct(v0, loadVector(b0 + j))
+            c = c.addingProduct(v1, loadVector(b1 + j))
+            c = c.addingProduct(v2, loadVector(b2 + j))
+            c = c.addingProduct(v3, loadVector(b3 + j))
+            raw.storeBytes(of: c, toByteOffset: j * 4, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j < n {
+            row[j] = row[j].addingProduct(s.0, b0[j]).addingProduct(s.1, b1[j]).addingProduct(s.2, b2[j]).addingProduct(s.3, b3[j])
+            j += 1
+        }
+    }
+}
