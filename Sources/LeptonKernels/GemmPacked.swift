@@ -18,6 +18,9 @@ enum PackedGemm {
     /// Products under this many multiply-adds run on the calling thread (~50 µs).
     static let parallelWork = 2_000_000
 
+    /// Read once: `activeProcessorCount` costs far more than a small product.
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     /// The operands of one call, as raw pointers a worker thread can take.
     struct Problem: @unchecked Sendable {
         var m: Int, n: Int, k: Int
@@ -31,9 +34,8 @@ enum PackedGemm {
             streamingRows(p)
             return
         }
-        let threads = ProcessInfo.processInfo.activeProcessorCount
         let panels = (p.n + nr - 1) / nr
-        let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(threads, panels)
+        let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(cores, panels)
         if parts <= 1 {
             GemmWorkspace.with { run(p, columns: 0..<p.n, $0) }
             return
