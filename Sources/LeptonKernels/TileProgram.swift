@@ -69,13 +69,21 @@ public struct TileProgram: Sendable {
 
     /// Runs the program over the whole output. Outputs may alias contiguous operands exactly
     /// (in-place steps): every tile reads its operands before its last instruction writes.
-    public func run(operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
-                    scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
-        var start = 0
-        while start < count {
-            let n = Swift.min(tile, count - start)
-            try runTile(start: start, count: n, operands: operands, results: results, scratch: scratch)
-            start += n
+    /// Tiles are independent, so they are split over `parallelism`'s threads; chunk `c` uses
+    /// the `scratchBytes` at `scratch + c * scratchStride`.
+    public func run(operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer], scratch: UnsafeMutableRawPointer,
+                    scratchStride: Int = 0, parallelism: Parallelism = .serial) throws(KernelFailure) {
+        let tiles = (count + tile - 1) / tile
+        // Rough nanoseconds per tile: each instruction and each operand touches every element.
+        let cost = tile * (instructions.count + operands.count)
+        let shared = Shared((operands, results, scratch))
+        try parallelism.forEachThrowing(tiles, cost: cost) { range, chunk throws(KernelFailure) in
+            let (operands, results, scratch) = shared.value
+            for t in range {
+                let start = t * tile
+                try runTile(start: start, count: Swift.min(tile, count - start), operands: operands, results: results,
+                            scratch: scratch + chunk * scratchStride)
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import LeptonKernels
 import LeptonReference
 
@@ -31,7 +32,13 @@ public final class Executor {
     private let parameterBindings: [String: Int]
     public private(set) var statistics = ExecutorStatistics()
 
-    public init(graph: Graph, parameters: [Tensor]) throws(DiagnosticError) {
+    /// Threads each kernel may use (1: everything runs on the caller's thread).
+    public let threads: Int
+
+    /// `threads` defaults to the active processor count; results are bit-identical for any value.
+    public init(graph: Graph, parameters: [Tensor],
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(DiagnosticError) {
+        self.threads = Swift.max(1, threads)
         // The params checked once, against a signature without inputs (params may share
         // symbols with inputs; `run` checks that the inputs agree with the sizes bound here).
         var paramsOnly = graph
@@ -84,7 +91,8 @@ public final class Executor {
         #endif
         let base = parameterArena.base
         let plan = PreparedPlan(graph: graph, memory: memory, parameters: parameterAddresses,
-                                parameterBytes: base..<(base + parameterArena.byteCount))
+                                parameterBytes: base..<(base + parameterArena.byteCount),
+                                parallelism: Parallelism(threads: threads))
         plans[bindings] = plan
         statistics.plansBuilt += 1
         statistics.arenaGrowths += 1
