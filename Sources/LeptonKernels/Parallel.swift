@@ -15,11 +15,14 @@ public struct Shared<Value>: @unchecked Sendable {
 /// How many threads a kernel may use, and the work below which it stays on the caller's thread.
 public struct Parallelism: Hashable, Sendable {
     public let threads: Int
+    /// The work (roughly nanoseconds) a chunk must have: a fork-join costs ~10–13 µs here, so
+    /// ~25 µs by default. Tests set 1 to split even tiny kernels.
+    public let minimumChunkCost: Int
 
-    /// A fork-join costs ~10–13 µs here; a chunk is only worth it with ~25 µs of work.
-    public static let minimumChunkCost = 25_000
-
-    public init(threads: Int) { self.threads = Swift.max(1, threads) }
+    public init(threads: Int, minimumChunkCost: Int = 25_000) {
+        self.threads = Swift.max(1, threads)
+        self.minimumChunkCost = Swift.max(1, minimumChunkCost)
+    }
 
     public static let serial = Parallelism(threads: 1)
 
@@ -28,7 +31,7 @@ public struct Parallelism: Hashable, Sendable {
     @inlinable public func chunks(_ count: Int, cost: Int) -> Int {
         guard threads > 1, count > 1 else { return 1 }
         let total = count.multipliedReportingOverflow(by: Swift.max(1, cost))
-        let affordable = total.overflow ? Int.max : total.partialValue / Parallelism.minimumChunkCost
+        let affordable = total.overflow ? Int.max : total.partialValue / minimumChunkCost
         return Swift.max(1, Swift.min(threads, count, affordable))
     }
 
