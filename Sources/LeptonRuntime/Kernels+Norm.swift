@@ -64,6 +64,7 @@ struct ReduceKernel {
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let shape = context.inputShapes[0]
         let (x, out) = (context.input(0, T.self), context.output(0, T.self))
+        let parallelism = context.parallelism
         switch context.op {
         case .argmax, .argmin:
             let axis = context.axis("axis", rank: shape.count)
@@ -89,7 +90,8 @@ struct ReduceKernel {
             default: .prod
             }
             let outCount = context.count(output: 0)
-            return { reduce(kind, x: x, shape: shape, outStrides: outStrides, out: out, outCount: outCount, reducedCount: reducedCount) }
+            return { reduce(kind, x: x, shape: shape, outStrides: outStrides, out: out, outCount: outCount, reducedCount: reducedCount,
+                            parallelism: parallelism) }
         }
     }
 }

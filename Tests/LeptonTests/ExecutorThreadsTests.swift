@@ -62,7 +62,7 @@ import LeptonPasses
             }
             """,
             """
-            graph g(x: f32[3, 3, 4, 5], s: f32[3], b: f32[3], m: f32[3], l: f32[4, 5]) -> (a: f32[3, 3, 4, 5], c: f32[3, 3, 4, 5], d: f32[3, 3, 4, 5], e: f32[3, 3, 4, 5], f: f32[3, 3, 4, 5], r: f32[3, 1, 1, 5], t: f32[5, 4, 3, 3]) {
+            graph g(x: f32[3, 3, 4, 5], s: f32[3], b: f32[3], m: f32[3], l: f32[4, 5]) -> (a: f32[3, 3, 4, 5], c: f32[3, 3, 4, 5], d: f32[3, 3, 4, 5], e: f32[3, 3, 4, 5], f: f32[3, 3, 4, 5], r: f32[3, 1, 1, 5], t: f32[5, 4, 3, 3], u: f32[1, 3, 4, 1], v: f32[3, 4, 5], w: f32[3, 3, 4, 10]) {
               a = batch_norm(x, s, b, m, abs(s) + 0.1, epsilon: 0.001)
               c = layer_norm(x, l, l, axis: -2)
               d = instance_norm(x, s, b)
@@ -70,6 +70,9 @@ import LeptonPasses
               f = log_softmax(x)
               r = reduce_sum(x, axes: [1, 2], keepdims: true)
               t = transpose(exp(x) * 0.5 + sigmoid(x))
+              u = reduce_max(x, axes: [0, 3], keepdims: true)
+              v = reduce_mean(x, axes: [0], keepdims: false)
+              w = concat(x, neg(x), axis: -1)
             }
             """,
         ]
