@@ -27,6 +27,19 @@ public struct TileProgram: Sendable {
         case select(ScalarType, condition: Int, x: Int, y: Int, result: Int)
         case cast(from: ScalarType, to: ScalarType, x: Int, result: Int)
 
+        /// Rough cost per element (see `elementCost`).
+        var cost: Int {
+            switch self {
+            case .unary(let op, _, _, _):
+                switch op {
+                case .exp, .log, .sigmoid, .tanh, .softplus, .erf, .geluExact, .geluTanh, .elu: 8
+                default: 1
+                }
+            case .binary(.pow, _, _, _, _): 8
+            default: 1
+            }
+        }
+
         var result: Int {
             switch self {
             case .unary(_, _, _, let r), .binary(_, _, _, _, let r), .select(_, _, _, _, let r), .cast(_, _, _, let r): r
@@ -74,8 +87,7 @@ public struct TileProgram: Sendable {
     public func run(operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer], scratch: UnsafeMutableRawPointer,
                     scratchStride: Int = 0, parallelism: Parallelism = .serial) throws(KernelFailure) {
         let tiles = (count + tile - 1) / tile
-        // Rough nanoseconds per tile: each instruction and each operand touches every element.
-        let cost = tile * (instructions.count + operands.count)
+        let cost = tile * elementCost / 2
         let shared = Shared((operands, results, scratch))
         try parallelism.forEachThrowing(tiles, cost: cost) { range, chunk throws(KernelFailure) in
             let (operands, results, scratch) = shared.value
@@ -85,6 +97,13 @@ public struct TileProgram: Sendable {
                             scratch: scratch + chunk * scratchStride)
             }
         }
+    }
+
+    /// Rough cost of one element in half-nanoseconds: a transcendental ~4 ns, any other
+    /// instruction or a gathered (broadcast) operand ~0.5 ns.
+    private var elementCost: Int {
+        let gathers = inputContiguous.filter { !$0 }.count
+        return Swift.max(1, gathers + instructions.reduce(0) { $0 + $1.cost })
     }
 
     private func runTile(start: Int, count n: Int, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
