@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to optimize a graph: an `-O` level or an explicit pass list, and the pass manager's
 /// debugging aids.
 public struct OptimizationOptions {
@@ -68,20 +70,26 @@ extension Model {
     /// Optimizes the graph as `options` say, then runs it on `inputs` (keyed by input name);
     /// returns its outputs with their names, in declaration order. `level: 0` runs the graph
     /// exactly as written on the reference interpreter (the oracle); otherwise the optimized
-    /// graph runs on the runtime's executor. To run many times, `compile` once instead.
-    public func run(graph name: String? = nil, inputs: [String: Tensor], options: OptimizationOptions) throws(DiagnosticError) -> [(name: String, tensor: Tensor)] {
+    /// graph runs on the runtime's executor (with `threads` threads per kernel, default the
+    /// active processor count). To run many times, `compile` once instead.
+    public func run(graph name: String? = nil, inputs: [String: Tensor], options: OptimizationOptions,
+                    threads: Int? = nil) throws(DiagnosticError) -> [(name: String, tensor: Tensor)] {
         if options.passes == nil, options.level <= 0 {
             return try run(graph: name, inputs: inputs)  // as written, with the model's parameter cache
         }
-        return try compile(graph: name, options: options).run(inputs)
+        return try compile(graph: name, options: options, threads: threads).run(inputs)
     }
 
     /// The graph optimized as `options` say and prepared for the executor, ready to run many
-    /// times (memory plans are cached per input-shape binding).
-    public func compile(graph name: String? = nil, options: OptimizationOptions = OptimizationOptions()) throws(DiagnosticError) -> CompiledGraph {
+    /// times (memory plans are cached per input-shape binding). Each kernel splits its work
+    /// over up to `threads` threads (default: the active processor count); the results are
+    /// bit-identical for any count.
+    public func compile(graph name: String? = nil, options: OptimizationOptions = OptimizationOptions(),
+                        threads: Int? = nil) throws(DiagnosticError) -> CompiledGraph {
         let optimized = try optimized(graph: name, options: options)
+        let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         return CompiledGraph(optimized: optimized,
-                             executor: try Executor(graph: optimized.graph, parameters: optimized.parameters))
+                             executor: try Executor(graph: optimized.graph, parameters: optimized.parameters, threads: threads))
     }
 
     /// `run` at `-O<level>` (the CLI's default is 2).

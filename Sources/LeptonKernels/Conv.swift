@@ -27,33 +27,64 @@ public struct ConvGeometry: Hashable, Sendable {
 }
 
 /// conv2d(x[N, C, H, W], w[M, C/group, kH, kW], b[M]?) -> out[N, M, oH, oW].
+///
+/// The (batch, group) pairs write disjoint outputs, so they are split over `parallelism`'s
+/// threads, chunk `c` using the scratch at `scratch + c * scratchStride` (elements); a single
+/// pair splits its im2col over channels instead. Each output is summed by one `gemm` call
+/// either way, so the result does not depend on the thread count.
 @inlinable public func conv2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>, bias: UnsafePointer<T>?,
-                                    out: UnsafeMutablePointer<T>, scratch: UnsafeMutablePointer<T>) {
+                                    out: UnsafeMutablePointer<T>, scratch: UnsafeMutablePointer<T>,
+                                    scratchStride: Int = 0, parallelism: Parallelism = .serial) {
+    let units = g.batch * g.group
     let cg = g.inChannels / g.group, mg = g.outChannels / g.group
-    let plane = g.outH * g.outW, inPlane = g.height * g.width, depth = cg * g.taps
-    for n in 0..<g.batch {
-        for group in 0..<g.group {
-            let xg = x + (n * g.inChannels + group * cg) * inPlane
-            let columns: UnsafePointer<T>
-            if g.isPointwise {
-                columns = xg
-            } else {
-                im2col(g, xg, cg, scratch)
-                columns = UnsafePointer(scratch)
+    let work = mg * g.outH * g.outW * cg * g.taps + cg * g.taps * g.outH * g.outW
+    let shared = Shared((x, w, bias, out, scratch))
+    if parallelism.chunks(units, cost: work) > 1 {
+        parallelism.forEach(units, cost: work) { range, chunk in
+            let (x, w, bias, out, scratch) = shared.value
+            for unit in range {
+                convUnit(g, n: unit / g.group, group: unit % g.group, x: x, w: w, bias: bias, out: out,
+                         scratch: scratch + chunk * scratchStride, parallelism: .serial)
             }
-            let weights = MatrixView(w + group * mg * depth, rowStride: depth)
-            let target = out + (n * g.outChannels + group * mg) * plane
-            gemm(GemmShape(m: mg, n: plane, k: depth), weights, MatrixView(columns, rowStride: plane), target,
-                 ldc: plane, accumulate: false)
         }
-        if let bias { addChannelBias(bias, out + n * g.outChannels * plane, channels: g.outChannels, plane: plane) }
+        return
+    }
+    for unit in 0..<units {
+        convUnit(g, n: unit / g.group, group: unit % g.group, x: x, w: w, bias: bias, out: out, scratch: scratch,
+                 parallelism: parallelism)
     }
 }
 
-/// col[(c·kH + ky)·kW + kx, oy·oW + ox] = x[c, oy·sH − padTop + ky·dH, ox·sW − padLeft + kx·dW], 0 outside.
-@inlinable @usableFromInline func im2col<T: KernelScalar>(_ g: ConvGeometry, _ x: UnsafePointer<T>, _ channels: Int, _ col: UnsafeMutablePointer<T>) {
-    var row = col
-    for c in 0..<channels {
+/// One (batch, group) pair of conv2d: im2col (split over channels), gemm, then the group's bias.
+@inlinable @usableFromInline func convUnit<T: KernelScalar>(_ g: ConvGeometry, n: Int, group: Int, x: UnsafePointer<T>,
+                                                            w: UnsafePointer<T>, bias: UnsafePointer<T>?, out: UnsafeMutablePointer<T>,
+                                                            scratch: UnsafeMutablePointer<T>, parallelism: Parallelism) {
+    let cg = g.inChannels / g.group, mg = g.outChannels / g.group
+    let plane = g.outH * g.outW, inPlane = g.height * g.width, depth = cg * g.taps
+    let xg = x + (n * g.inChannels + group * cg) * inPlane
+    let columns: UnsafePointer<T>
+    if g.isPointwise {
+        columns = xg
+    } else {
+        let shared = Shared((xg, scratch))
+        parallelism.forEach(cg, cost: g.taps * plane) { range, _ in
+            im2col(g, shared.value.0, channels: range, shared.value.1)
+        }
+        columns = UnsafePointer(scratch)
+    }
+    let weights = MatrixView(w + group * mg * depth, rowStride: depth)
+    let target = out + (n * g.outChannels + group * mg) * plane
+    gemm(GemmShape(m: mg, n: plane, k: depth), weights, MatrixView(columns, rowStride: plane), target,
+         ldc: plane, accumulate: false)
+    if let bias { addChannelBias(bias + group * mg, target, channels: mg, plane: plane) }
+}
+
+/// col[(c·kH + ky)·kW + kx, oy·oW + ox] = x[c, oy·sH − padTop + ky·dH, ox·sW − padLeft + kx·dW], 0 outside,
+/// for the channels `channels` (their rows only).
+@inlinable @usableFromInline func im2col<T: KernelScalar>(_ g: ConvGeometry, _ x: UnsafePointer<T>, channels: Range<Int>,
+                                                          _ col: UnsafeMutablePointer<T>) {
+    var row = col + channels.lowerBound * g.taps * g.outH * g.outW
+    for c in channels {
         let image = x + c * g.height * g.width
         for ky in 0..<g.kernelH {
             for kx in 0..<g.kernelW {

@@ -1,16 +1,21 @@
 /// Normalizations and normalized exponentials, in the input float type. Means and variances
 /// are two-pass, summed in order, like the reference. Outputs may alias inputs exactly.
+/// Rows (planes, lines) are independent and each is normalized by one thread, so they are
+/// split over `parallelism`'s threads without changing a bit of the result.
 
 /// batch_norm over x[N, C, plane]: (x − mean[c]) / sqrt(var[c] + ε) · scale[c] + bias[c].
 @inlinable public func batchNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int,
                                       scale: UnsafePointer<T>, bias: UnsafePointer<T>, mean: UnsafePointer<T>,
-                                      variance: UnsafePointer<T>, epsilon: Double) {
+                                      variance: UnsafePointer<T>, epsilon: Double, parallelism: Parallelism = .serial) {
     let eps = T(epsilon)
-    for n in 0..<batch {
-        for c in 0..<channels {
+    let shared = Shared((x, out, scale, bias, mean, variance))
+    parallelism.forEach(batch * channels, cost: plane * 2) { range, _ in
+        let (x, out, scale, bias, mean, variance) = shared.value
+        for p in range {
+            let c = p % channels
             let std = (variance[c] + eps).squareRoot()
             let (s, b, m) = (scale[c], bias[c], mean[c])
-            let base = (n * channels + c) * plane
+            let base = p * plane
             for i in base..<(base + plane) { out[i] = (x[i] - m) / std * s + b }
         }
     }
@@ -29,44 +34,63 @@
 
 /// layer_norm over `rows` rows of `row` elements; scale/bias have `row` elements.
 @inlinable public func layerNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, rows: Int, row: Int,
-                                      scale: UnsafePointer<T>, bias: UnsafePointer<T>?, epsilon: Double) {
+                                      scale: UnsafePointer<T>, bias: UnsafePointer<T>?, epsilon: Double,
+                                      parallelism: Parallelism = .serial) {
     guard row > 0 else { return }
-    for r in 0..<rows {
-        let (source, target) = (x + r * row, out + r * row)
-        let (mean, std) = moments(source, row, T(epsilon))
-        for j in 0..<row { target[j] = (source[j] - mean) / std * scale[j] + (bias?[j] ?? 0) }
+    let shared = Shared((x, out, scale, bias))
+    parallelism.forEach(rows, cost: row * 4) { range, _ in
+        let (x, out, scale, bias) = shared.value
+        for r in range {
+            let (source, target) = (x + r * row, out + r * row)
+            let (mean, std) = moments(source, row, T(epsilon))
+            for j in 0..<row { target[j] = (source[j] - mean) / std * scale[j] + (bias?[j] ?? 0) }
+        }
     }
 }
 
 /// instance_norm over x[N, C, plane]: each (n, c) plane normalized, then scale[c], bias[c].
 @inlinable public func instanceNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int,
-                                         plane: Int, scale: UnsafePointer<T>, bias: UnsafePointer<T>, epsilon: Double) {
+                                         plane: Int, scale: UnsafePointer<T>, bias: UnsafePointer<T>, epsilon: Double,
+                                         parallelism: Parallelism = .serial) {
     guard plane > 0 else { return }
-    for p in 0..<(batch * channels) {
-        let (source, target) = (x + p * plane, out + p * plane)
-        let (mean, std) = moments(source, plane, T(epsilon))
-        let c = p % channels
-        for j in 0..<plane { target[j] = (source[j] - mean) / std * scale[c] + bias[c] }
+    let shared = Shared((x, out, scale, bias))
+    parallelism.forEach(batch * channels, cost: plane * 4) { range, _ in
+        let (x, out, scale, bias) = shared.value
+        for p in range {
+            let (source, target) = (x + p * plane, out + p * plane)
+            let (mean, std) = moments(source, plane, T(epsilon))
+            let c = p % channels
+            for j in 0..<plane { target[j] = (source[j] - mean) / std * scale[c] + bias[c] }
+        }
     }
 }
 
 /// softmax / log_softmax over x[outer, dim, inner] along the middle axis, shifted by the
 /// maximum so nothing overflows (an all −∞ line shifts by 0, as the reference does).
-@inlinable public func softmax<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, outer: Int, dim: Int, inner: Int, log: Bool) {
+@inlinable public func softmax<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, outer: Int, dim: Int, inner: Int, log: Bool,
+                                    parallelism: Parallelism = .serial) {
     guard dim > 0 && inner > 0 else { return }
-    for o in 0..<outer {
-        for i in 0..<inner {
-            let base = o * dim * inner + i
-            var peak = -T.infinity
-            for j in 0..<dim { peak = T.larger(peak, x[base + j * inner]) }
-            if !peak.isFinite && !peak.isNaN { peak = 0 }
-            var sum = T.zero
-            for j in 0..<dim { sum += T.exp(x[base + j * inner] - peak) }
-            let logSum = T.log(sum)
-            for j in 0..<dim {
-                let shifted = x[base + j * inner] - peak
-                out[base + j * inner] = log ? shifted - logSum : T.exp(shifted) / sum
-            }
+    let shared = Shared((x, out))
+    parallelism.forEach(outer * inner, cost: dim * 8) { range, _ in
+        softmaxLines(x: shared.value.0, out: shared.value.1, lines: range, dim: dim, inner: inner, log: log)
+    }
+}
+
+/// softmax over the lines `lines` (line o·inner + i starts at o·dim·inner + i, stride inner).
+@inlinable @usableFromInline func softmaxLines<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, lines: Range<Int>,
+                                                               dim: Int, inner: Int, log: Bool) {
+    for line in lines {
+        let (o, i) = line.quotientAndRemainder(dividingBy: inner)
+        let base = o * dim * inner + i
+        var peak = -T.infinity
+        for j in 0..<dim { peak = T.larger(peak, x[base + j * inner]) }
+        if !peak.isFinite && !peak.isNaN { peak = 0 }
+        var sum = T.zero
+        for j in 0..<dim { sum += T.exp(x[base + j * inner] - peak) }
+        let logSum = T.log(sum)
+        for j in 0..<dim {
+            let shifted = x[base + j * inner] - peak
+            out[base + j * inner] = log ? shifted - logSum : T.exp(shifted) / sum
         }
     }
 }

@@ -14,11 +14,20 @@ public struct PoolGeometry: Hashable, Sendable {
 
 /// max_pool2d (ignoring padding; NaN wins) or avg_pool2d (divisor: taps inside the input, or
 /// with `includePad` also those inside the padding but never past it, as ONNX Runtime does).
+/// Planes are independent: they are split over `parallelism`'s threads.
 @inlinable public func pool2d<T: KernelScalar>(_ g: PoolGeometry, average: Bool, includePad: Bool,
-                                    x: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
+                                    x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, parallelism: Parallelism = .serial) {
+    let shared = Shared((x, out))
+    parallelism.forEach(g.planes, cost: g.outH * g.outW * g.kernel.reduce(1, *)) { range, _ in
+        pool2d(g, average: average, includePad: includePad, planes: range, x: shared.value.0, out: shared.value.1)
+    }
+}
+
+@inlinable @usableFromInline func pool2d<T: KernelScalar>(_ g: PoolGeometry, average: Bool, includePad: Bool, planes: Range<Int>,
+                                                          x: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
     let (h, w) = (g.height, g.width)
-    var target = out
-    for plane in 0..<g.planes {
+    var target = out + planes.lowerBound * g.outH * g.outW
+    for plane in planes {
         let image = x + plane * h * w
         for oy in 0..<g.outH {
             let startY = oy * g.strides[0] - g.padBegin[0]
@@ -73,11 +82,16 @@ public struct PoolGeometry: Hashable, Sendable {
 }
 
 /// global_avg_pool: out[p] = mean of plane p (`planes` planes of `size` elements).
-@inlinable public func globalAveragePool<T: KernelScalar>(planes: Int, size: Int, x: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
-    for p in 0..<planes {
-        var sum = T.zero
-        let plane = x + p * size
-        for i in 0..<size { sum = T.add(sum, plane[i]) }
-        out[p] = divide(sum, T(count: size))
+@inlinable public func globalAveragePool<T: KernelScalar>(planes: Int, size: Int, x: UnsafePointer<T>, out: UnsafeMutablePointer<T>,
+                                                       parallelism: Parallelism = .serial) {
+    let shared = Shared((x, out))
+    parallelism.forEach(planes, cost: size) { range, _ in
+        let (x, out) = shared.value
+        for p in range {
+            var sum = T.zero
+            let plane = x + p * size
+            for i in 0..<size { sum = T.add(sum, plane[i]) }
+            out[p] = divide(sum, T(count: size))
+        }
     }
 }

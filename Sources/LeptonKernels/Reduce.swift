@@ -4,9 +4,11 @@ public enum ReduceKind: Hashable, Sendable { case sum, mean, max, min, prod }
 
 /// Reduces x (row-major `shape`) into out: input element (i₀, i₁, …) combines into
 /// out[Σ iₐ·outStrides[a]], where reduced axes have out-stride 0. Elements combine in input
-/// order, as the reference does; `reducedCount` divides for mean.
+/// order, as the reference does; `reducedCount` divides for mean. The first kept axis is split
+/// over `parallelism`'s threads: each output element is still combined by one thread, in order.
 @inlinable public func reduce<T: KernelScalar>(_ kind: ReduceKind, x: UnsafePointer<T>, shape: [Int], outStrides: [Int],
-                                    out: UnsafeMutablePointer<T>, outCount: Int, reducedCount: Int) {
+                                    out: UnsafeMutablePointer<T>, outCount: Int, reducedCount: Int,
+                                    parallelism: Parallelism = .serial) {
     let initial: T = switch kind {
     case .sum, .mean: T.zero
     case .prod: T.one
@@ -17,15 +19,38 @@ public enum ReduceKind: Hashable, Sendable { case sum, mean, max, min, prod }
     let count = shape.reduce(1, *)
     if count > 0 {
         switch kind {
-        case .sum, .mean: accumulate(x, shape, outStrides, out, T.add)
-        case .prod: accumulate(x, shape, outStrides, out, T.multiply)
-        case .max: accumulate(x, shape, outStrides, out, T.larger)
-        case .min: accumulate(x, shape, outStrides, out, T.smaller)
+        case .sum, .mean: accumulate(x, shape, outStrides, out, parallelism, T.add)
+        case .prod: accumulate(x, shape, outStrides, out, parallelism, T.multiply)
+        case .max: accumulate(x, shape, outStrides, out, parallelism, T.larger)
+        case .min: accumulate(x, shape, outStrides, out, parallelism, T.smaller)
         }
     }
     if kind == .mean {
         let divisor = T(count: reducedCount)
         for i in 0..<outCount { out[i] = divide(out[i], divisor) }
+    }
+}
+
+/// `accumulate` with the first kept axis `k` split into chunks: per chunk, the leading
+/// (reduced) axes are walked in order and each visits the chunk's contiguous sub-block.
+@inline(__always)
+@inlinable @usableFromInline func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int], _ out: UnsafeMutablePointer<T>,
+                                                _ parallelism: Parallelism, _ combine: (T, T) -> T) {
+    let count = shape.reduce(1, *)
+    guard let k = strides.firstIndex(where: { $0 != 0 }), parallelism.chunks(shape[k], cost: count / shape[k]) > 1 else {
+        return accumulate(x, shape, strides, out, combine)
+    }
+    let block = shape[(k + 1)...].reduce(1, *), leading = shape[..<k].reduce(1, *)
+    let subShape = Array(shape[k...]), subStrides = Array(strides[k...])
+    let shared = Shared((x, out))
+    parallelism.forEach(shape[k], cost: count / shape[k]) { range, _ in
+        let (x, out) = shared.value
+        var chunkShape = subShape
+        chunkShape[0] = range.count
+        for p in 0..<leading {
+            accumulate(x + (p * shape[k] + range.lowerBound) * block, chunkShape, subStrides,
+                       out + range.lowerBound * strides[k], combine)
+        }
     }
 }
 

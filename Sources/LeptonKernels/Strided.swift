@@ -22,6 +22,21 @@ public struct StridedCopy: Sendable {
         self.elementSize = elementSize
     }
 
+    /// Copies from `src` into `dst`, the outermost axis split over `parallelism`'s threads
+    /// (every destination element is written once, so chunks never touch the same one).
+    public func run(src: UnsafeRawPointer, dst: UnsafeMutableRawPointer, parallelism: Parallelism) {
+        guard let outer = shape.first, !shape.contains(0) else { return run(src: src, dst: dst) }
+        let perItem = shape.dropFirst().reduce(1, *)
+        let shared = Shared((src, dst))
+        parallelism.forEach(outer, cost: perItem) { range, _ in
+            var chunk = self
+            chunk.shape[0] = range.count
+            chunk.srcOffset += range.lowerBound * srcStrides[0]
+            chunk.dstOffset += range.lowerBound * dstStrides[0]
+            chunk.run(src: shared.value.0, dst: shared.value.1)
+        }
+    }
+
     /// Copies from `src` into `dst` (element-typed buffers viewed as raw bytes).
     public func run(src: UnsafeRawPointer, dst: UnsafeMutableRawPointer) {
         if shape.contains(0) { return }

@@ -27,6 +27,19 @@ public struct TileProgram: Sendable {
         case select(ScalarType, condition: Int, x: Int, y: Int, result: Int)
         case cast(from: ScalarType, to: ScalarType, x: Int, result: Int)
 
+        /// Rough cost per element (see `elementCost`).
+        var cost: Int {
+            switch self {
+            case .unary(let op, _, _, _):
+                switch op {
+                case .exp, .log, .sigmoid, .tanh, .softplus, .erf, .geluExact, .geluTanh, .elu: 8
+                default: 1
+                }
+            case .binary(.pow, _, _, _, _): 8
+            default: 1
+            }
+        }
+
         var result: Int {
             switch self {
             case .unary(_, _, _, let r), .binary(_, _, _, _, let r), .select(_, _, _, _, let r), .cast(_, _, _, let r): r
@@ -69,14 +82,28 @@ public struct TileProgram: Sendable {
 
     /// Runs the program over the whole output. Outputs may alias contiguous operands exactly
     /// (in-place steps): every tile reads its operands before its last instruction writes.
-    public func run(operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
-                    scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
-        var start = 0
-        while start < count {
-            let n = Swift.min(tile, count - start)
-            try runTile(start: start, count: n, operands: operands, results: results, scratch: scratch)
-            start += n
+    /// Tiles are independent, so they are split over `parallelism`'s threads; chunk `c` uses
+    /// the `scratchBytes` at `scratch + c * scratchStride`.
+    public func run(operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer], scratch: UnsafeMutableRawPointer,
+                    scratchStride: Int = 0, parallelism: Parallelism = .serial) throws(KernelFailure) {
+        let tiles = (count + tile - 1) / tile
+        let cost = tile * elementCost / 2
+        let shared = Shared((operands, results, scratch))
+        try parallelism.forEachThrowing(tiles, cost: cost) { range, chunk throws(KernelFailure) in
+            let (operands, results, scratch) = shared.value
+            for t in range {
+                let start = t * tile
+                try runTile(start: start, count: Swift.min(tile, count - start), operands: operands, results: results,
+                            scratch: scratch + chunk * scratchStride)
+            }
         }
+    }
+
+    /// Rough cost of one element in half-nanoseconds: a transcendental ~4 ns, any other
+    /// instruction or a gathered (broadcast) operand ~0.5 ns.
+    private var elementCost: Int {
+        let gathers = inputContiguous.filter { !$0 }.count
+        return Swift.max(1, gathers + instructions.reduce(0) { $0 + $1.cost })
     }
 
     private func runTile(start: Int, count n: Int, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],

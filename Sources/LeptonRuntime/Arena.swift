@@ -18,19 +18,29 @@ final class Arena: @unchecked Sendable {
 }
 
 /// Scratch shared by every step of a plan (steps run one at a time): each step reserves what
-/// it needs while it is prepared; the block is allocated once, after the last step.
+/// it needs per thread while it is prepared; the block — one slot per thread, so the chunks
+/// of a parallel kernel never share scratch — is allocated once, after the last step.
 final class ScratchArea: @unchecked Sendable {
     private(set) var bytes = 0
+    let slots: Int
     private var arena = Arena(byteCount: 0)
 
-    /// Makes room for `bytes` more than nothing; call while preparing.
+    init(slots: Int = 1) { self.slots = Swift.max(1, slots) }
+
+    /// Makes room for `bytes` per slot; call while preparing.
     func reserve(_ bytes: Int) { self.bytes = Swift.max(self.bytes, bytes) }
 
-    /// Allocates the block (after every step has reserved).
-    func allocate() { if bytes > arena.byteCount { arena = Arena(byteCount: bytes) } }
+    /// Distance between two slots.
+    var slotStride: Int { aligned64(bytes) }
 
-    /// The block's address, valid while steps run.
+    /// Allocates the block (after every step has reserved).
+    func allocate() { if slotStride * slots > arena.byteCount { arena = Arena(byteCount: slotStride * slots) } }
+
+    /// Slot 0's address (a serial kernel's scratch), valid while steps run.
     var pointer: UnsafeMutableRawPointer { arena.base }
+
+    /// Slot `index`'s address.
+    func pointer(slot index: Int) -> UnsafeMutableRawPointer { arena.base + index * slotStride }
 }
 
 /// Rounds up to a multiple of 64 (cache line and AVX-512 alignment).

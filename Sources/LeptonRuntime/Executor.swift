@@ -1,3 +1,4 @@
+import Foundation
 import LeptonKernels
 import LeptonReference
 
@@ -31,7 +32,19 @@ public final class Executor {
     private let parameterBindings: [String: Int]
     public private(set) var statistics = ExecutorStatistics()
 
-    public init(graph: Graph, parameters: [Tensor]) throws(DiagnosticError) {
+    /// Threads each kernel may use (1: everything runs on the caller's thread).
+    public var threads: Int { parallelism.threads }
+    let parallelism: Parallelism
+
+    /// `threads` defaults to the active processor count; results are bit-identical for any value.
+    public convenience init(graph: Graph, parameters: [Tensor],
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(DiagnosticError) {
+        try self.init(graph: graph, parameters: parameters, parallelism: Parallelism(threads: threads))
+    }
+
+    /// With an explicit split policy (tests force tiny kernels to split).
+    init(graph: Graph, parameters: [Tensor], parallelism: Parallelism) throws(DiagnosticError) {
+        self.parallelism = parallelism
         // The params checked once, against a signature without inputs (params may share
         // symbols with inputs; `run` checks that the inputs agree with the sizes bound here).
         var paramsOnly = graph
@@ -84,7 +97,8 @@ public final class Executor {
         #endif
         let base = parameterArena.base
         let plan = PreparedPlan(graph: graph, memory: memory, parameters: parameterAddresses,
-                                parameterBytes: base..<(base + parameterArena.byteCount))
+                                parameterBytes: base..<(base + parameterArena.byteCount),
+                                parallelism: parallelism)
         plans[bindings] = plan
         statistics.plansBuilt += 1
         statistics.arenaGrowths += 1

@@ -20,7 +20,7 @@ struct FusedPreparer {
         let anchors = body.nodes.indices.filter { !body.nodes[$0].op.isElementwise && body.nodes[$0].op != .constant }
         if anchors.isEmpty, let (program, constants) = tileProgram(shapes, anchor: nil) {
             return tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + constants, results: context.outputs,
-                            scratch: preparer.scratch)
+                            scratch: preparer.scratch, parallelism: preparer.parallelism)
         }
         if anchors.count == 1, let step = anchorEpilogue(shapes, anchor: anchors[0]) { return step }
         return subgraph(shapes)
@@ -111,7 +111,7 @@ struct FusedPreparer {
         if body.outputs[0] == anchor.outputs[0] { return anchorStep }
         guard let (program, constants) = tileProgram(shapes, anchor: index) else { return nil }
         let epilogue = tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + [UnsafeRawPointer(context.outputs[0])] + constants,
-                                results: context.outputs, scratch: preparer.scratch)
+                                results: context.outputs, scratch: preparer.scratch, parallelism: preparer.parallelism)
         return { () throws(KernelFailure) in
             try anchorStep()
             try epilogue()

@@ -57,12 +57,14 @@ struct ConvKernel {
         scratch.reserve(scratchElements * MemoryLayout<T>.stride)
         let (x, w, out) = (context.input(0, T.self), context.input(1, T.self), context.output(0, T.self))
         let bias = context.optionalInput(2, T.self)
+        let parallelism = context.parallelism
         return {
             let columns = scratch.pointer.assumingMemoryBound(to: T.self)
             if transposed {
                 convTranspose2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns)
             } else {
-                conv2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns)
+                conv2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns,
+                       scratchStride: scratch.slotStride / MemoryLayout<T>.stride, parallelism: parallelism)
             }
         }
     }
@@ -82,14 +84,15 @@ struct PoolKernel {
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let (x, out) = (context.input(0, T.self), context.output(0, T.self))
+        let parallelism = context.parallelism
         if context.op == .global_avg_pool {
             let shape = context.inputShapes[0]
             let planes = shape.prefix(2).reduce(1, *), size = shape.dropFirst(2).reduce(1, *)
-            return { globalAveragePool(planes: planes, size: size, x: x, out: out) }
+            return { globalAveragePool(planes: planes, size: size, x: x, out: out, parallelism: parallelism) }
         }
         let geometry = context.poolGeometry()
         let average = context.op == .avg_pool2d
         let includePad = average && context.attributes.bool("count_include_pad")
-        return { pool2d(geometry, average: average, includePad: includePad, x: x, out: out) }
+        return { pool2d(geometry, average: average, includePad: includePad, x: x, out: out, parallelism: parallelism) }
     }
 }

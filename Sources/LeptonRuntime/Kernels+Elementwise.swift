@@ -55,10 +55,11 @@ extension Node {
 
 /// A prepared tile program: the program plus its fixed operand and result pointers.
 func tileStep(_ program: TileProgram, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
-              scratch: ScratchArea) -> StepBody {
+              scratch: ScratchArea, parallelism: Parallelism) -> StepBody {
     scratch.reserve(program.scratchBytes)
     return { () throws(KernelFailure) in
-        try program.run(operands: operands, results: results, scratch: scratch.pointer)
+        try program.run(operands: operands, results: results, scratch: scratch.pointer, scratchStride: scratch.slotStride,
+                        parallelism: parallelism)
     }
 }
 
@@ -72,7 +73,7 @@ extension StepContext {
         let program = TileProgram(shape: shape, registerTypes: inputTypes.map(\.scalar) + [outputTypes[0].scalar],
                                   inputStrides: inputShapes.map { broadcastStrides(from: $0, to: shape) },
                                   instructions: [instruction], outputs: [inputs.count], tile: tileSize(shape))
-        return tileStep(program, operands: inputs.map { UnsafeRawPointer($0) }, results: outputs, scratch: scratch)
+        return tileStep(program, operands: inputs.map { UnsafeRawPointer($0) }, results: outputs, scratch: scratch, parallelism: parallelism)
     }
 }
 

@@ -7,7 +7,8 @@ extension StepContext {
     /// One strided copy per (source, target) pair, run in order.
     func copies(_ list: [(input: Int, output: Int, copy: StridedCopy)]) -> StepBody {
         let bound = list.map { (UnsafeRawPointer(inputs[$0.input]), outputs[$0.output], $0.copy) }
-        return { for (source, target, copy) in bound { copy.run(src: source, dst: target) } }
+        let parallelism = self.parallelism
+        return { for (source, target, copy) in bound { copy.run(src: source, dst: target, parallelism: parallelism) } }
     }
 
     func movementStep() -> StepBody {

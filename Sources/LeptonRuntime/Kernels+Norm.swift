@@ -17,29 +17,32 @@ struct NormKernel {
         let shape = context.inputShapes[0]
         let (x, out) = (context.input(0, T.self), context.output(0, T.self))
         let attributes = context.attributes
+        let parallelism = context.parallelism
         switch context.op {
         case .batch_norm:
             let (batch, channels) = (shape[0], shape[1]), plane = shape.dropFirst(2).reduce(1, *)
             let (s, b, m, v) = (context.input(1, T.self), context.input(2, T.self), context.input(3, T.self), context.input(4, T.self))
             let epsilon = attributes.float("epsilon")
-            return { batchNorm(x: x, out: out, batch: batch, channels: channels, plane: plane, scale: s, bias: b, mean: m, variance: v, epsilon: epsilon) }
+            return { batchNorm(x: x, out: out, batch: batch, channels: channels, plane: plane, scale: s, bias: b, mean: m, variance: v, epsilon: epsilon,
+                                parallelism: parallelism) }
         case .layer_norm:
             let axis = context.axis("axis", rank: shape.count)
             let row = shape[axis...].reduce(1, *), rows = shape[..<axis].reduce(1, *)
             let (s, b) = (context.input(1, T.self), context.optionalInput(2, T.self))
             let epsilon = attributes.float("epsilon")
-            return { layerNorm(x: x, out: out, rows: rows, row: row, scale: s, bias: b, epsilon: epsilon) }
+            return { layerNorm(x: x, out: out, rows: rows, row: row, scale: s, bias: b, epsilon: epsilon, parallelism: parallelism) }
         case .instance_norm:
             let (batch, channels) = (shape[0], shape[1]), plane = shape.dropFirst(2).reduce(1, *)
             let (s, b) = (context.input(1, T.self), context.input(2, T.self))
             let epsilon = attributes.float("epsilon")
-            return { instanceNorm(x: x, out: out, batch: batch, channels: channels, plane: plane, scale: s, bias: b, epsilon: epsilon) }
+            return { instanceNorm(x: x, out: out, batch: batch, channels: channels, plane: plane, scale: s, bias: b, epsilon: epsilon,
+                                  parallelism: parallelism) }
         case .softmax, .log_softmax:
             let axis = shape.isEmpty ? 0 : context.axis("axis", rank: shape.count)
             let dim = shape.isEmpty ? 1 : shape[axis]
             let outer = shape.isEmpty ? 1 : shape[..<axis].reduce(1, *), inner = shape.isEmpty ? 1 : shape[(axis + 1)...].reduce(1, *)
             let log = context.op == .log_softmax
-            return { softmax(x: x, out: out, outer: outer, dim: dim, inner: inner, log: log) }
+            return { softmax(x: x, out: out, outer: outer, dim: dim, inner: inner, log: log, parallelism: parallelism) }
         default:
             preconditionFailure("\(context.op) is not a normalization")
         }
@@ -61,6 +64,7 @@ struct ReduceKernel {
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let shape = context.inputShapes[0]
         let (x, out) = (context.input(0, T.self), context.output(0, T.self))
+        let parallelism = context.parallelism
         switch context.op {
         case .argmax, .argmin:
             let axis = context.axis("axis", rank: shape.count)
@@ -86,7 +90,8 @@ struct ReduceKernel {
             default: .prod
             }
             let outCount = context.count(output: 0)
-            return { reduce(kind, x: x, shape: shape, outStrides: outStrides, out: out, outCount: outCount, reducedCount: reducedCount) }
+            return { reduce(kind, x: x, shape: shape, outStrides: outStrides, out: out, outCount: outCount, reducedCount: reducedCount,
+                            parallelism: parallelism) }
         }
     }
 }

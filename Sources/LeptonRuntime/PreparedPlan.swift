@@ -16,7 +16,8 @@ final class PreparedPlan {
 
     /// Lays out the arena as [planned values | input slots], resolves every value's address
     /// (views and in-place values share their source's), and prepares the steps in plan order.
-    init(graph: Graph, memory: MemoryPlan, parameters: [ValueID: UnsafeMutableRawPointer], parameterBytes: Range<UnsafeMutableRawPointer>) {
+    init(graph: Graph, memory: MemoryPlan, parameters: [ValueID: UnsafeMutableRawPointer], parameterBytes: Range<UnsafeMutableRawPointer>,
+         parallelism: Parallelism = .serial) {
         self.memory = memory
         let shapes = graph.values.indices.map { memory.shapes[$0] ?? concreteShape(graph.type(of: $0), memory.bindings) }
         let bytes = { (id: ValueID) in shapes[id].reduce(1, *) * graph.type(of: id).dtype.byteSize }
@@ -27,7 +28,7 @@ final class PreparedPlan {
             size += aligned64(bytes(id))
         }
         arena = Arena(byteCount: size)
-        preparer = Preparer(bindings: memory.bindings)
+        preparer = Preparer(bindings: memory.bindings, parallelism: parallelism)
         var address = [UnsafeMutableRawPointer?](repeating: nil, count: graph.values.count)
         for (id, offset) in zip(graph.inputs, inputOffsets) {
             address[id] = arena.base + offset

@@ -5,14 +5,19 @@ import LeptonReference
 /// strategies, or the reference fallback) and guards against outputs that overlap inputs for
 /// kernels that cannot run in place.
 final class Preparer {
-    let scratch = ScratchArea()
+    let scratch: ScratchArea
+    let parallelism: Parallelism
     /// Memory the steps point into beyond the arena (constants, fused intermediates, redirects).
     private(set) var owned: [Arena] = []
     /// Nodes (fused body nodes included) that run through the reference `Op.evaluate`.
     private(set) var fallbackOps: [Op] = []
     let bindings: [String: Int]
 
-    init(bindings: [String: Int]) { self.bindings = bindings }
+    init(bindings: [String: Int], parallelism: Parallelism) {
+        self.bindings = bindings
+        self.parallelism = parallelism
+        scratch = ScratchArea(slots: parallelism.threads)
+    }
 
     func keep(_ arena: Arena) { owned.append(arena) }
 
@@ -26,7 +31,7 @@ final class Preparer {
     func context(_ node: Node, inputShapes: [[Int]], inputTypes: [DType], outputShapes: [[Int]], outputTypes: [DType],
                  inputs: [UnsafeMutableRawPointer], outputs: [UnsafeMutableRawPointer]) -> StepContext {
         StepContext(node: node, inputShapes: inputShapes, inputTypes: inputTypes, outputShapes: outputShapes,
-                    outputTypes: outputTypes, inputs: inputs, outputs: outputs, scratch: scratch, keep: { [unowned self] in self.keep($0) })
+                    outputTypes: outputTypes, inputs: inputs, outputs: outputs, scratch: scratch, parallelism: parallelism, keep: { [unowned self] in self.keep($0) })
     }
 
     /// The step for `context.node`. Outputs that overlap an input are redirected to private

@@ -23,6 +23,8 @@ struct StepContext {
     var inputs: [UnsafeMutableRawPointer]
     var outputs: [UnsafeMutableRawPointer]
     let scratch: ScratchArea
+    /// Threads the step's kernel may split its independent outputs over.
+    let parallelism: Parallelism
     /// Owned memory a step may need beyond scratch (a fused body's intermediates).
     let keep: (Arena) -> Void
 

@@ -15,6 +15,7 @@ enum BenchCommand {
             OptionSpec("--graph", value: "NAME", "the graph to measure (default: the last in the file)"),
             OptionSpec("--runs", value: "R", "timed runs of each variant (default 10; the median is reported)"),
             OptionSpec("--warmup", value: "W", "untimed runs first (default 2)"),
+            OptionSpec("--threads", value: "T", "threads per kernel (default: the active processor count)"),
             OptionSpec("--row", "print one markdown table row instead of the report"),
             OptionSpec("--skip-reference", "do not time -O0 on the reference interpreter (slow on big models)"),
             OptionSpec("--gemm", value: "M,N,K", standalone: true, "time the f32 GEMM kernel alone (no FILE): median GFLOP/s"),
@@ -34,20 +35,22 @@ enum BenchCommand {
             try BenchGemm.run(sizes, runs: arguments.value("--runs") == nil ? nil : runs, warmup: warmup)
             return
         }
+        let threads = try count(arguments, "--threads", default: ProcessInfo.processInfo.activeProcessorCount, minimum: 1)
         let model = try ModelLoading.load(arguments.positionals[0])
         let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: arguments.value("--graph")) }
         var builder = InputBuilder(model: model, graph: graph)
         try builder.addRandom(seed: 1, dims: try DimOption.parse(arguments.values("--dim"), command: "bench"))
         let inputs = builder.inputs
         let measured = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            try measure(model, graph, inputs, runs: runs, warmup: warmup, reference: arguments.options["--skip-reference"] == nil)
+            try measure(model, graph, inputs, runs: runs, warmup: warmup, threads: threads,
+                        reference: arguments.options["--skip-reference"] == nil)
         }
         Console.print(arguments.options["--row"] != nil ? measured.row : measured.report)
     }
 
     private static func measure(_ model: Model, _ graph: Graph, _ inputs: [String: Tensor], runs: Int, warmup: Int,
-                                reference timeReference: Bool) throws(DiagnosticError) -> Measurement {
-        let compiled = try model.compile(graph: graph.name, options: OptimizationOptions(level: 2))
+                                threads: Int, reference timeReference: Bool) throws(DiagnosticError) -> Measurement {
+        let compiled = try model.compile(graph: graph.name, options: OptimizationOptions(level: 2), threads: threads)
         let bindings = symbolSizes(graph, inputs)
         let plan = try planMemory(compiled.graph, bindings: bindings)
         let reference = timeReference

@@ -12,6 +12,7 @@ enum RunCommand {
             OptionSpec("--random-inputs", value: "SEED", "fill inputs not given by --input with seeded random values"),
             OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension for random inputs"),
             OptionSpec("--graph", value: "NAME", "the graph to run (default: the last in the file)"),
+            OptionSpec("--threads", value: "T", "threads per kernel (default: the active processor count)"),
             OptionSpec("--output-dir", value: "DIR", "write each output to DIR/<name>.npy"),
         ] + OptimizationFlags.options,
         details: """
@@ -38,8 +39,13 @@ enum RunCommand {
             throw usage("--dim only applies with --random-inputs")
         }
         try builder.requireAll()
+        var threads: Int?
+        if let text = arguments.value("--threads") {
+            guard let n = Int(text), n >= 1 else { throw usage("--threads needs an integer of at least 1, got '\(text)'") }
+            threads = n
+        }
         let outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            try model.run(graph: graph.name, inputs: builder.inputs, options: options)
+            try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
         }
         let directory = arguments.value("--output-dir")
         if let directory { try createDirectory(directory) }

@@ -168,3 +168,15 @@ func rejectsBadInput(arguments: [String], status: Int32, prefix: String, suffix:
     #expect(result.stdout.isEmpty, "\(arguments)")
     if status == 2 { #expect(result.stderr.contains("--help"), "usage errors hint at --help") }
 }
+
+@Test func threadsOptionGivesTheSameOutputsAndRejectsZero() throws {
+    let serial = try lepton("run", "affine.graph", "--random-inputs", "7", "--dim", "N=300", "--threads", "1")
+    #expect(serial.status == 0, "\(serial.stderr)")
+    for threads in ["2", "3"] {
+        #expect(try lepton("run", "affine.graph", "--random-inputs", "7", "--dim", "N=300", "--threads", threads).stdout == serial.stdout)
+    }
+    let zero = try lepton("run", "affine.graph", "--input", "x=x.npy", "--threads", "0")
+    #expect(zero.status != 0 && zero.stderr.contains("--threads needs an integer of at least 1"), "\(zero.stderr)")
+    let bench = try lepton("bench", "affine.graph", "--dim", "N=4", "--runs", "2", "--threads", "2", "--skip-reference")
+    #expect(bench.status == 0, "\(bench.stderr)")
+}

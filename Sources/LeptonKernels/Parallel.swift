@@ -1,0 +1,81 @@
+import Dispatch
+
+/// Intra-op parallelism: a kernel splits its independent outputs into contiguous chunks, one
+/// per thread, with `DispatchQueue.concurrentPerform`. Every output element is computed by
+/// exactly one chunk, in the same order as the serial loop, so results are bit-identical for
+/// any thread count (no reduction is ever split across chunks).
+
+/// Pointers (or any plain values) that chunks running on other threads read: the caller
+/// guarantees the chunks touch disjoint outputs, which the compiler cannot see.
+public struct Shared<Value>: @unchecked Sendable {
+    public let value: Value
+    @inlinable public init(_ value: Value) { self.value = value }
+}
+
+/// How many threads a kernel may use, and the work below which it stays on the caller's thread.
+public struct Parallelism: Hashable, Sendable {
+    public let threads: Int
+    /// The work (roughly nanoseconds) a chunk must have: a fork-join costs ~10–13 µs here, so
+    /// ~25 µs by default. Tests set 1 to split even tiny kernels.
+    public let minimumChunkCost: Int
+
+    public init(threads: Int, minimumChunkCost: Int = 25_000) {
+        self.threads = Swift.max(1, threads)
+        self.minimumChunkCost = Swift.max(1, minimumChunkCost)
+    }
+
+    public static let serial = Parallelism(threads: 1)
+
+    /// Chunks to split `count` items into, each costing about `cost` (roughly nanoseconds):
+    /// 1 when one thread is allowed or the total work would not pay for the fork-join.
+    @inlinable public func chunks(_ count: Int, cost: Int) -> Int {
+        guard threads > 1, count > 1 else { return 1 }
+        let total = count.multipliedReportingOverflow(by: Swift.max(1, cost))
+        let affordable = total.overflow ? Int.max : total.partialValue / minimumChunkCost
+        return Swift.max(1, Swift.min(threads, count, affordable))
+    }
+
+    /// Items `0..<count` split evenly into `chunks` contiguous ranges; this is range `index`.
+    @inlinable public static func range(_ index: Int, of chunks: Int, count: Int) -> Range<Int> {
+        let base = count / chunks, extra = count % chunks
+        let start = index * base + Swift.min(index, extra)
+        return start..<(start + base + (index < extra ? 1 : 0))
+    }
+
+    /// Runs `body(range, chunk)` over `0..<count` in at most `threads` chunks (inline when one).
+    /// `chunk` is below `threads`, so it can index per-thread scratch prepared beforehand.
+    @inlinable public func forEach(_ count: Int, cost: Int, _ body: (Range<Int>, Int) -> Void) {
+        let chunks = self.chunks(count, cost: cost)
+        if chunks == 1 {
+            if count > 0 { body(0..<count, 0) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = Shared(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { index in
+                shared.value(Parallelism.range(index, of: chunks, count: count), index)
+            }
+        }
+    }
+
+    /// `forEach` for throwing chunks: every chunk runs; the first failing chunk's (that is,
+    /// the serial loop's first) failure is thrown.
+    public func forEachThrowing(_ count: Int, cost: Int, _ body: (Range<Int>, Int) throws(KernelFailure) -> Void) throws(KernelFailure) {
+        let chunks = self.chunks(count, cost: cost)
+        if chunks == 1 {
+            if count > 0 { try body(0..<count, 0) }
+            return
+        }
+        let failure: KernelFailure? = withUnsafeTemporaryAllocation(of: KernelFailure?.self, capacity: chunks) { failures in
+            failures.initialize(repeating: nil)
+            let slots = Shared(failures)
+            forEach(count, cost: cost) { range, index in
+                do throws(KernelFailure) { try body(range, index) } catch { slots.value[index] = error }
+            }
+            let first = failures.lazy.compactMap { $0 }.first
+            failures.deinitialize()
+            return first
+        }
+        if let failure { throw failure }
+    }
+}
