@@ -75,7 +75,7 @@ public struct ConvGeometry: Hashable, Sendable {
     let weights = MatrixView(w + group * mg * depth, rowStride: depth)
     let target = out + (n * g.outChannels + group * mg) * plane
     gemm(GemmShape(m: mg, n: plane, k: depth), weights, MatrixView(columns, rowStride: plane), target,
-         ldc: plane, accumulate: false)
+         ldc: plane, accumulate: false, threads: parallelism.threads)
     if let bias { addChannelBias(bias + group * mg, target, channels: mg, plane: plane) }
 }
 

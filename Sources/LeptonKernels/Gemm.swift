@@ -35,13 +35,15 @@ public struct GemmShape: Hashable, Sendable {
 @usableFromInline let blockK = 128
 @usableFromInline let blockN = 256
 
-/// C = A·B (or C += A·B). `c` has row stride `ldc` and column stride 1.
+/// C = A·B (or C += A·B). `c` has row stride `ldc` and column stride 1. `threads` caps the
+/// threads a large f32 product may split N over (default: every core).
 @inlinable public func gemm<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
-                                  _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool) {
+                                  _ c: UnsafeMutablePointer<T>, ldc: Int, accumulate: Bool, threads: Int = .max) {
     if T.self == Float.self {
         // Folded away when specialized; the SIMD code is compiled only inside this module.
         gemmF32(shape, unsafeBitCast(a, to: MatrixView<Float>.self), unsafeBitCast(b, to: MatrixView<Float>.self),
-                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc, accumulate: accumulate)
+                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc, accumulate: accumulate,
+                threads: threads)
         return
     }
     gemmBlocked(shape, a, b, c, ldc: ldc, accumulate: accumulate)
@@ -102,7 +104,7 @@ public struct GemmShape: Hashable, Sendable {
 /// The f32 GEMM: packed SIMD with target-CPU flags, else the blocked loop. Deliberately not
 /// inlinable, so the SIMD code is always compiled with this module's flags.
 public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
-                    _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                    _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int = .max) {
     #if LEPTON_NATIVE_SIMD
     let (m, n, k) = (shape.m, shape.n, shape.k)
     guard m > 0, n > 0 else { return }
@@ -110,7 +112,8 @@ public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<
         if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
         return
     }
-    PackedGemm.run(PackedGemm.Problem(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate))
+    PackedGemm.run(PackedGemm.Problem(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate),
+                   threads: threads)
     #else
     gemmBlocked(shape, a, b, c, ldc: ldc, accumulate: accumulate)
     #endif

@@ -29,13 +29,13 @@ enum PackedGemm {
         var accumulate: Bool
     }
 
-    static func run(_ p: Problem) {
+    static func run(_ p: Problem, threads: Int) {
         if p.m <= streamingRows && p.b.columnStride == 1 {
             streamingRows(p)
             return
         }
         let panels = (p.n + nr - 1) / nr
-        let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(cores, panels)
+        let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(cores, threads, panels)
         if parts <= 1 {
             GemmWorkspace.with { run(p, columns: 0..<p.n, $0) }
             return

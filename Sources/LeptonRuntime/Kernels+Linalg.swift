@@ -26,10 +26,11 @@ struct MatmulKernel {
         let aIndex = batchOffsets(aBatch, batch), bIndex = batchOffsets(bBatch, batch)
         let (a, b, out) = (context.input(0, T.self), context.input(1, T.self), context.output(0, T.self))
         let shape = GemmShape(m: m, n: n, k: k)
+        let threads = context.parallelism.threads
         return {
             for i in aIndex.indices {
                 gemm(shape, MatrixView(a + aIndex[i] * m * k, rowStride: k), MatrixView(b + bIndex[i] * k * n, rowStride: n),
-                     out + i * m * n, ldc: n, accumulate: false)
+                     out + i * m * n, ldc: n, accumulate: false, threads: threads)
             }
         }
     }
@@ -81,8 +82,9 @@ struct GemmKernel {
         let c = context.optionalInput(2, T.self)
         let cStrides = context.inputShapes.count > 2 ? broadcastStrides(from: context.inputShapes[2], to: [m, n]) : [0, 0]
         let shape = GemmShape(m: m, n: n, k: k)
+        let threads = context.parallelism.threads
         return {
-            gemm(shape, a, b, out, ldc: n, accumulate: false)
+            gemm(shape, a, b, out, ldc: n, accumulate: false, threads: threads)
             if alpha != T.one { for i in 0..<(m * n) { out[i] = T.multiply(alpha, out[i]) } }
             guard let c else { return }
             for i in 0..<m {
@@ -111,8 +113,9 @@ struct LinearKernel {
         let (x, w, out) = (context.input(0, T.self), context.input(1, T.self), context.output(0, T.self))
         let bias = context.optionalInput(2, T.self)
         let shape = GemmShape(m: k == 0 ? context.count(output: 0) / Swift.max(n, 1) : rows, n: n, k: k)
+        let threads = context.parallelism.threads
         return {
-            gemm(shape, MatrixView(x, rowStride: k), MatrixView(w, rowStride: n), out, ldc: n, accumulate: false)
+            gemm(shape, MatrixView(x, rowStride: k), MatrixView(w, rowStride: n), out, ldc: n, accumulate: false, threads: threads)
             if let bias { addRowBias(bias, out, rows: shape.m, columns: n) }
         }
     }
