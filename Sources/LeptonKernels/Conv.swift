@@ -120,7 +120,7 @@ public struct ConvGeometry: Hashable, Sendable {
 /// group, col = Wᵀ·x, then every column entry is scattered (added) to its output position.
 @inlinable public func convTranspose2d<T: KernelScalar>(_ g: ConvGeometry, x: UnsafePointer<T>, w: UnsafePointer<T>,
                                              bias: UnsafePointer<T>?, out: UnsafeMutablePointer<T>,
-                                             scratch: UnsafeMutablePointer<T>) {
+                                             scratch: UnsafeMutablePointer<T>, threads: Int = .max) {
     let cg = g.inChannels / g.group, mg = g.outChannels / g.group
     let inPlane = g.height * g.width, plane = g.outH * g.outW, rows = mg * g.taps
     out.update(repeating: T.zero, count: g.batch * g.outChannels * plane)
@@ -129,7 +129,7 @@ public struct ConvGeometry: Hashable, Sendable {
             // w's group block is [cg, mg·kH·kW] row-major; its transpose is the A operand.
             let weights = MatrixView(w + group * cg * rows, rowStride: rows).transposed
             let xg = MatrixView(x + (n * g.inChannels + group * cg) * inPlane, rowStride: inPlane)
-            gemm(GemmShape(m: rows, n: inPlane, k: cg), weights, xg, scratch, ldc: inPlane, accumulate: false)
+            gemm(GemmShape(m: rows, n: inPlane, k: cg), weights, xg, scratch, ldc: inPlane, accumulate: false, threads: threads)
             col2im(g, UnsafePointer(scratch), mg, out + (n * g.outChannels + group * mg) * plane)
         }
         if let bias { addChannelBias(bias, out + n * g.outChannels * plane, channels: g.outChannels, plane: plane) }

@@ -36,7 +36,9 @@ public struct RecurrentOperands<T> {
 }
 
 /// Runs every direction; the state lives in yH / yC (a scratch slice for a GRU's absent c).
-@inlinable public func recurrent<T: KernelFloat>(_ g: RecurrentGeometry, _ o: RecurrentOperands<T>, scratch: UnsafeMutablePointer<T>) {
+/// `threads` caps the threads each f32 GEMM may split over.
+@inlinable public func recurrent<T: KernelFloat>(_ g: RecurrentGeometry, _ o: RecurrentOperands<T>, scratch: UnsafeMutablePointer<T>,
+                                                 threads: Int = .max) {
     let (gh, state) = (g.gates * g.hidden, g.batch * g.hidden)
     let xw = scratch, hr = scratch + g.seq * g.batch * gh, temp = hr + g.batch * gh
     for d in 0..<g.directions {
@@ -50,17 +52,17 @@ public struct RecurrentOperands<T> {
             if let c0 = o.initialC { c.update(from: c0 + d * state, count: state) } else { c.update(repeating: 0, count: state) }
         }
         gemm(GemmShape(m: g.seq * g.batch, n: gh, k: g.input), MatrixView(o.x, rowStride: g.input),
-             MatrixView(w, rowStride: g.input).transposed, xw, ldc: gh, accumulate: false)
+             MatrixView(w, rowStride: g.input).transposed, xw, ldc: gh, accumulate: false, threads: threads)
         for step in 0..<g.seq {
             let t = reverse ? g.seq - 1 - step : step
             let recurrentRows = g.gates == 3 && !g.linearBeforeReset ? 2 * g.hidden : gh
             gemm(GemmShape(m: g.batch, n: recurrentRows, k: g.hidden), MatrixView(UnsafePointer(h), rowStride: g.hidden),
-                 MatrixView(r, rowStride: g.hidden).transposed, hr, ldc: gh, accumulate: false)
+                 MatrixView(r, rowStride: g.hidden).transposed, hr, ldc: gh, accumulate: false, threads: threads)
             let stepXW = xw + t * g.batch * gh
             if let c {
                 lstmGates(g, stepXW, hr, b, h, c)
             } else {
-                gruGates(g, stepXW, hr, b, r, h, temp)
+                gruGates(g, stepXW, hr, b, r, h, temp, threads: threads)
             }
             (o.y + (t * g.directions + d) * state).update(from: h, count: state)
         }
@@ -85,7 +87,7 @@ public struct RecurrentOperands<T> {
 
 @inlinable @usableFromInline func gruGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
                                       _ b: UnsafePointer<T>?, _ r: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>,
-                                      _ temp: UnsafeMutablePointer<T>) {
+                                      _ temp: UnsafeMutablePointer<T>, threads: Int) {
     let size = g.hidden, gh = 3 * size, state = g.batch * size
     let (reset, gated) = (temp, temp + state)
     func wb(_ k: Int) -> T { b?[k] ?? 0 }
@@ -101,7 +103,8 @@ public struct RecurrentOperands<T> {
         let rh = temp + 2 * state
         for i in 0..<state { rh[i] = reset[i] * h[i] }
         gemm(GemmShape(m: g.batch, n: size, k: size), MatrixView(UnsafePointer(rh), rowStride: size),
-             MatrixView(r + 2 * size * size, rowStride: size).transposed, gated, ldc: size, accumulate: false)
+             MatrixView(r + 2 * size * size, rowStride: size).transposed, gated, ldc: size, accumulate: false,
+             threads: threads)
     }
     for row in 0..<g.batch {
         for j in 0..<size {

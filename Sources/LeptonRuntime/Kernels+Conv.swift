@@ -61,7 +61,7 @@ struct ConvKernel {
         return {
             let columns = scratch.pointer.assumingMemoryBound(to: T.self)
             if transposed {
-                convTranspose2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns)
+                convTranspose2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns, threads: parallelism.threads)
             } else {
                 conv2d(geometry, x: x, w: w, bias: bias, out: out, scratch: columns,
                        scratchStride: scratch.slotStride / MemoryLayout<T>.stride, parallelism: parallelism)

@@ -30,7 +30,8 @@ struct RecurrentKernel {
             b: context.optionalInput(3, T.self), initialH: context.optionalInput(4, T.self),
             initialC: lstm ? context.optionalInput(5, T.self) : nil,
             y: context.output(0, T.self), yH: context.output(1, T.self), yC: lstm ? context.output(2, T.self) : nil)
-        return { recurrent(geometry, operands, scratch: scratch.pointer.assumingMemoryBound(to: T.self)) }
+        let threads = context.parallelism.threads
+        return { recurrent(geometry, operands, scratch: scratch.pointer.assumingMemoryBound(to: T.self), threads: threads) }
     }
 }
 
