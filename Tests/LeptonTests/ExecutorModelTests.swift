@@ -19,16 +19,9 @@ import LeptonPasses
     @Test(arguments: models.indices)
     func exampleGraphMatchesReference(_ index: Int) throws {
         let model = Self.models[index]
-        let path = TestPaths.repositoryRoot.appendingPathComponent("graphs/\(model.file)").path
-        let module = try Frontend.parse(source: String(contentsOfFile: path, encoding: .utf8), path: path)
-        let graph = try #require(model.graph.map { module.graph(named: $0) } ?? module.entry)
+        let (graph, module) = try exampleGraph(model.file, named: model.graph)
         let params = try materializeParameters(of: graph, baseDirectory: module.baseDirectory)
-        let fixtures = TestPaths.fixtures("models").appendingPathComponent(model.fixture)
-        var inputs: [String: Tensor] = [:]
-        for input in graph.inputs {
-            let name = graph.name(of: input)
-            inputs[name] = try NPY.read(contentsOf: fixtures.appendingPathComponent("inputs/\(name).npy").path)
-        }
+        let inputs = try goldenInputs(of: graph, fixture: model.fixture)
         let clock = ContinuousClock()
         let start = clock.now
         let executor = try Executor(graph: graph, parameters: params)
@@ -51,18 +44,9 @@ import LeptonPasses
     @Test(arguments: models.indices)
     func optimizedExampleGraphMatchesReference(_ index: Int) throws {
         let model = Self.models[index]
-        let path = TestPaths.repositoryRoot.appendingPathComponent("graphs/\(model.file)").path
-        let module = try Frontend.parse(source: String(contentsOfFile: path, encoding: .utf8), path: path)
-        let graph = try #require(model.graph.map { module.graph(named: $0) } ?? module.entry)
-        var optimized = graph
-        var context = PassContext(baseDirectory: module.baseDirectory)
-        try PassManager(passes: Passes.pipeline(level: 2), verifyEach: true).run(&optimized, context: &context)
-        let fixtures = TestPaths.fixtures("models").appendingPathComponent(model.fixture)
-        var inputs: [String: Tensor] = [:]
-        for input in graph.inputs {
-            let name = graph.name(of: input)
-            inputs[name] = try NPY.read(contentsOf: fixtures.appendingPathComponent("inputs/\(name).npy").path)
-        }
+        let (graph, module) = try exampleGraph(model.file, named: model.graph)
+        let optimized = try optimizedAtO2(graph, baseDirectory: module.baseDirectory, verifyEach: true)
+        let inputs = try goldenInputs(of: graph, fixture: model.fixture)
         let expected = try Interpreter(graph: graph, parameters: materializeParameters(of: graph, baseDirectory: module.baseDirectory)).run(inputs)
         let executor = try Executor(graph: optimized, parameters: materializeParameters(of: optimized, baseDirectory: module.baseDirectory))
         let actual = try executor.run(inputs)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LeptonFrontend
+import LeptonPasses
 @testable import LeptonReference
 @testable import LeptonRuntime
 
@@ -21,6 +22,33 @@ func expectExecutorMatchesReference(_ graph: Graph, parameters: [Tensor] = [], _
         }
     }
     return executor
+}
+
+/// A graph of an example in graphs/ (the file's entry graph unless `name` is given), with the
+/// module it came from (for its base directory).
+func exampleGraph(_ file: String, named name: String? = nil) throws -> (graph: Graph, module: Module) {
+    let path = TestPaths.repositoryRoot.appendingPathComponent("graphs/\(file)").path
+    let module = try Frontend.parse(source: String(contentsOfFile: path, encoding: .utf8), path: path)
+    return (try #require(name.map { module.graph(named: $0) } ?? module.entry), module)
+}
+
+/// `graph` after the -O2 pipeline, with frozen params read relative to `baseDirectory`.
+func optimizedAtO2(_ graph: Graph, baseDirectory: String, verifyEach: Bool) throws -> Graph {
+    var optimized = graph
+    var context = PassContext(baseDirectory: baseDirectory)
+    try PassManager(passes: Passes.pipeline(level: 2), verifyEach: verifyEach).run(&optimized, context: &context)
+    return optimized
+}
+
+/// The committed golden inputs of model fixture `fixture` (Fixtures/models/FIXTURE/inputs/).
+func goldenInputs(of graph: Graph, fixture: String) throws -> [String: Tensor] {
+    let directory = TestPaths.fixtures("models").appendingPathComponent(fixture).appendingPathComponent("inputs")
+    var inputs: [String: Tensor] = [:]
+    for input in graph.inputs {
+        let name = graph.name(of: input)
+        inputs[name] = try NPY.read(contentsOf: directory.appendingPathComponent("\(name).npy").path)
+    }
+    return inputs
 }
 
 /// The entry graph of `.graph` source text.

@@ -24,12 +24,8 @@ import LeptonPasses
     @Test(arguments: models.indices)
     func exampleGraphIsBitIdenticalForAnyThreadCount(_ index: Int) throws {
         let model = Self.models[index]
-        let path = TestPaths.repositoryRoot.appendingPathComponent("graphs/\(model.file)").path
-        let module = try Frontend.parse(source: String(contentsOfFile: path, encoding: .utf8), path: path)
-        let graph = try #require(model.graph.map { module.graph(named: $0) } ?? module.entry)
-        var optimized = graph
-        var context = PassContext(baseDirectory: module.baseDirectory)
-        try PassManager(passes: Passes.pipeline(level: 2), verifyEach: false).run(&optimized, context: &context)
+        let (graph, module) = try exampleGraph(model.file, named: model.graph)
+        let optimized = try optimizedAtO2(graph, baseDirectory: module.baseDirectory, verifyEach: false)
         let inputs = randomInputs(graph, bindings: model.bindings)
         for variant in [graph, optimized] {
             let parameters = try materializeParameters(of: variant, baseDirectory: module.baseDirectory)
