@@ -3,9 +3,10 @@ import Lepton
 
 /// `lepton bench FILE.graph [--dim N=1]`: what the optimizer does to a graph and what it buys,
 /// measured in one process: op counts at -O0 and -O2, fused kernels, the -O2 memory plan
-/// (arena, naive, lower bound), the time per run of the unoptimized graph on the reference
-/// interpreter against the optimized graph on the executor, and the heap growth over the
-/// steady-state runs. Ratios within one run are what to compare; absolute times are noisy.
+/// (arena, naive, lower bound), the latency per run (median, min, max) and GFLOP/s of the
+/// unoptimized graph on the reference interpreter against the optimized graph on the executor,
+/// and the heap growth over the steady-state runs. Ratios within one run are what to compare;
+/// absolute times are noisy.
 enum BenchCommand {
     static let spec = CommandSpec(
         name: "bench", summary: "measure a graph at -O0 (reference) and -O2 (executor): ops, memory, time",
@@ -13,29 +14,45 @@ enum BenchCommand {
         options: [
             OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension (random inputs)"),
             OptionSpec("--graph", value: "NAME", "the graph to measure (default: the last in the file)"),
-            OptionSpec("--runs", value: "R", "timed runs of each variant (default 10; the median is reported)"),
+            OptionSpec("--runs", value: "R", "timed runs of each variant (default 10; median, min and max are reported)"),
             OptionSpec("--warmup", value: "W", "untimed runs first (default 2)"),
             OptionSpec("--threads", value: "T", "threads per kernel (default: the active processor count)"),
-            OptionSpec("--row", "print one markdown table row instead of the report"),
+            OptionSpec("--row", "print one markdown table row instead of the report (--row-header: the header)"),
+            OptionSpec("--row-header", standalone: true, "print the header of the --row table and stop"),
+            OptionSpec("--json", "print one JSON object instead of the report (for scripts: Tools/bench_vs_ort.py)"),
             OptionSpec("--skip-reference", "do not time -O0 on the reference interpreter (slow on big models)"),
-            OptionSpec("--gemm", value: "M,N,K", standalone: true, "time the f32 GEMM kernel alone (no FILE): median GFLOP/s"),
+            OptionSpec("--gemm", value: "M,N,K", standalone: true, "time the f32 GEMM kernel alone (no FILE): latency and GFLOP/s"),
         ],
         details: """
         inputs are random (seed 1). -O0 runs the graph as written on the reference interpreter;
         -O2 runs the optimized graph on the executor out of its planned arena. heap growth is
         the change in glibc's bytes-in-use over the timed -O2 runs: 0 B means steady-state runs
-        leave nothing behind.
+        leave nothing behind. GFLOP/s divides an estimate of the graph's floating-point work
+        (counted on the -O0 graph: 2 per multiply-add, 1 per elementwise op, 0 for data movement)
+        by the median latency, so -O0 and -O2 rates are comparable.
+        --json keys: graph, sizes, threads, runs, flops, ops_o0, ops_o2, fused, arena_bytes,
+        naive_bytes, lower_bound_bytes, executor and reference (median_ms, min_ms, max_ms, gflops;
+        reference left out with --skip-reference), heap_growth_bytes.
         """,
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
         let runs = try count(arguments, "--runs", default: 10, minimum: 1)
         let warmup = try count(arguments, "--warmup", default: 2, minimum: 0)
-        if let sizes = arguments.value("--gemm") {
-            try BenchGemm.run(sizes, runs: arguments.value("--runs") == nil ? nil : runs, warmup: warmup)
+        let threads = try count(arguments, "--threads", default: ProcessInfo.processInfo.activeProcessorCount, minimum: 1)
+        let json = arguments.options["--json"] != nil
+        if arguments.options["--row-header"] != nil {
+            Console.print(Measurement.rowHeader)
             return
         }
-        let threads = try count(arguments, "--threads", default: ProcessInfo.processInfo.activeProcessorCount, minimum: 1)
+        if let sizes = arguments.value("--gemm") {
+            try BenchGemm.run(sizes, runs: arguments.value("--runs") == nil ? nil : runs, warmup: warmup,
+                              threads: threads, json: json)
+            return
+        }
+        guard !(json && arguments.options["--row"] != nil) else {
+            throw .usage("--row and --json are two formats of the same result; give one", command: "bench")
+        }
         let model = try ModelLoading.load(arguments.positionals[0])
         let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: arguments.value("--graph")) }
         var builder = InputBuilder(model: model, graph: graph)
@@ -45,7 +62,7 @@ enum BenchCommand {
             try measure(model, graph, inputs, runs: runs, warmup: warmup, threads: threads,
                         reference: arguments.options["--skip-reference"] == nil)
         }
-        Console.print(arguments.options["--row"] != nil ? measured.row : measured.report)
+        Console.print(json ? measured.json : arguments.options["--row"] != nil ? measured.row : measured.report)
     }
 
     private static func measure(_ model: Model, _ graph: Graph, _ inputs: [String: Tensor], runs: Int, warmup: Int,
@@ -54,30 +71,18 @@ enum BenchCommand {
         let bindings = symbolSizes(graph, inputs)
         let plan = try planMemory(compiled.graph, bindings: bindings)
         let reference = timeReference
-            ? try time(runs: runs, warmup: warmup) { () throws(DiagnosticError) in _ = try model.run(graph: graph.name, inputs: inputs) }
+            ? try Latency.measure(runs: runs, warmup: warmup) { () throws(DiagnosticError) in
+                _ = try model.run(graph: graph.name, inputs: inputs)
+            }
             : nil
         let runCompiled = { () throws(DiagnosticError) in _ = try compiled.run(inputs) }
         for _ in 0..<max(warmup, 1) { try runCompiled() }  // builds the plan and the arena
         let heapBefore = heapBytesInUse()
-        let optimized = try time(runs: runs, warmup: 0, runCompiled)
+        let optimized = try Latency.measure(runs: runs, warmup: 0, runCompiled)
         let heapGrowth = heapBytesInUse().flatMap { after in heapBefore.map { after - $0 } }
         return Measurement(graph: graph, optimized: compiled.graph, bindings: bindings, plan: plan,
-                           reference: reference, executor: optimized, runs: runs, heapGrowth: heapGrowth,
-                           statistics: compiled.statistics)
-    }
-
-    /// The median seconds of `runs` timed calls after `warmup` untimed ones.
-    private static func time(runs: Int, warmup: Int, _ body: () throws(DiagnosticError) -> Void) throws(DiagnosticError) -> Double {
-        for _ in 0..<warmup { try body() }
-        let clock = ContinuousClock()
-        var seconds: [Double] = []
-        for _ in 0..<runs {
-            let start = clock.now
-            try body()
-            let elapsed = clock.now - start
-            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-        }
-        return seconds.sorted()[seconds.count / 2]
+                           flops: graph.flopCount(sizes: bindings), reference: reference, executor: optimized,
+                           runs: runs, threads: threads, heapGrowth: heapGrowth, statistics: compiled.statistics)
     }
 
     private static func symbolSizes(_ graph: Graph, _ inputs: [String: Tensor]) -> [String: Int] {

@@ -180,3 +180,48 @@ func rejectsBadInput(arguments: [String], status: Int32, prefix: String, suffix:
     let bench = try lepton("bench", "affine.graph", "--dim", "N=4", "--runs", "2", "--threads", "2", "--skip-reference")
     #expect(bench.status == 0, "\(bench.stderr)")
 }
+
+@Test func benchJSONHasLatencyAndFlops() throws {
+    let result = try lepton("bench", "affine.graph", "--dim", "N=4", "--runs", "3", "--threads", "1", "--json")
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 1, "one JSON object on one line: \(result.stdout)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["graph"] as? String == "affine")
+    #expect(object["sizes"] as? [String: Int] == ["N": 4])
+    #expect(object["threads"] as? Int == 1 && object["runs"] as? Int == 3)
+    #expect(object["flops"] as? Int == 2 * 4 * 2 * 2 + 4 * 2)  // matmul [4, 2] x [2, 2], then + b
+    for key in ["executor", "reference"] {
+        let timing = try #require(object[key] as? [String: Double], "\(key) in \(result.stdout)")
+        let (median, low, high) = (timing["median_ms"] ?? -1, timing["min_ms"] ?? -1, timing["max_ms"] ?? -1)
+        #expect(0 < low && low <= median && median <= high, "\(key): \(timing)")
+        #expect((timing["gflops"] ?? 0) > 0)
+    }
+    let skipped = try lepton("bench", "affine.graph", "--dim", "N=4", "--runs", "2", "--skip-reference", "--json")
+    let skippedObject = try JSONSerialization.jsonObject(with: Data(skipped.stdout.utf8)) as? [String: Any]
+    #expect(skippedObject?["executor"] != nil && skippedObject?["reference"] == nil, "\(skipped.stdout)")
+}
+
+@Test func benchRowMatchesItsHeader() throws {
+    let header = try lepton("bench", "--row-header")
+    let row = try lepton("bench", "affine.graph", "--dim", "N=4", "--runs", "2", "--skip-reference", "--row")
+    #expect(row.status == 0, "\(row.stderr)")
+    let cells = { (line: Substring) in line.split(separator: "|", omittingEmptySubsequences: false).count }
+    let headerLines = header.stdout.split(separator: "\n")
+    #expect(headerLines.count == 2 && headerLines.first?.contains("GFLOP/s") == true)
+    let rowLines = row.stdout.split(separator: "\n")
+    #expect(rowLines.count == 1 && rowLines.first?.hasPrefix("| affine (N=4) |") == true, "\(row.stdout)")
+    #expect(cells(rowLines[0]) == cells(headerLines[0]))
+    let both = try lepton("bench", "affine.graph", "--row", "--json")
+    #expect(both.status == 2 && both.stderr.contains("give one"), "\(both.stderr)")
+}
+
+@Test func benchGemmJSON() throws {
+    let result = try lepton("bench", "--gemm", "8,5,3", "--runs", "3", "--threads", "1", "--json")
+    #expect(result.status == 0, "\(result.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["m"] as? Int == 8 && object["n"] as? Int == 5 && object["k"] as? Int == 3)
+    #expect(object["runs"] as? Int == 3 && object["threads"] as? Int == 1)
+    let (median, low, high) = (object["median_us"] as? Double ?? -1, object["min_us"] as? Double ?? -1, object["max_us"] as? Double ?? -1)
+    #expect(0 < low && low <= median && median <= high && (object["gflops"] as? Double ?? 0) > 0, "\(result.stdout)")
+}
