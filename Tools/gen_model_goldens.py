@@ -43,10 +43,10 @@ def f64(a):
 
 
 # ---------------------------------------------------------------------------------------------
-# Models: each returns ({input name: array}, {output name: float64 array}).
+# Models: each takes a Params (which records every weight it makes, by full name: what
+# Tools/onnx_models.py reads back) and returns ({input name: array}, {output name: float64 array}).
 
-def mlp():
-    P = Params()
+def mlp(P):
     x = np.random.default_rng(1).uniform(0, 1, (2, 784)).astype(np.float32)  # pixel values
     w2 = np.load(os.path.join(ROOT, "graphs", "mlp", "w2.npy"))
     h0 = nr.relu(f64(x) @ P("w0", (784, 512), ("glorot", 1)) + P("b0", (512,), ("zeros",)))
@@ -55,8 +55,7 @@ def mlp():
     return {"x": x}, {"probs": nr.softmax(logits)}
 
 
-def lenet():
-    P = Params()
+def lenet(P):
     x = images(2, (2, 1, 28, 28))
     c1 = nr.relu(nr.conv2d(f64(x), P("c1w", (6, 1, 5, 5), ("he", 1)), P("c1b", (6,), ("zeros",)),
                            pads=(2, 2, 2, 2)))
@@ -77,8 +76,7 @@ def _bn(P, suffix, channels, mean_seed, var_seed, prefix=""):
             P(f"{prefix}var{suffix}", (channels,), ("uniform", 0.5, 1.5, var_seed)))
 
 
-def resblock():
-    P = Params()
+def resblock(P):
     x = images(3, (1, 64, 56, 56))
     c1 = nr.conv2d(f64(x), P("w1", (64, 64, 3, 3), ("he", 1)), pads=(1, 1, 1, 1))
     a1 = nr.relu(nr.batch_norm(c1, *_bn(P, "1", 64, 2, 3)))
@@ -87,8 +85,7 @@ def resblock():
     return {"x": x}, {"y": nr.relu(b2 + f64(x))}
 
 
-def lstm():
-    P = Params()
+def lstm(P):
     x = images(4, (32, 8, 128))
     u = 0.0625
     y, _, _ = nr.lstm(f64(x), P("w", (1, 1024, 128), ("uniform", -u, u, 1)),
@@ -99,8 +96,7 @@ def lstm():
     return {"x": x}, {"logits": logits}
 
 
-def transformer():
-    P = Params()
+def transformer(P):
     x = images(5, (2, 128, 256))
     xb = f64(x)
 
@@ -121,8 +117,7 @@ def transformer():
     return {"x": x}, {"y": h + dense(f, "w2", "b2", 1024, 256, 15)}
 
 
-def textclf():
-    P = Params()
+def textclf(P):
     tokens = np.random.default_rng(6).integers(0, 10000, (2, 64), dtype=np.int64)
     tokens[0, 0], tokens[1, -1] = 0, 9999  # both ends of the vocabulary
     u = 0.088
@@ -134,8 +129,7 @@ def textclf():
     return {"tokens": tokens}, {"prob": nr.sigmoid(logit)}
 
 
-def cifar_cnn():
-    P = Params()
+def cifar_cnn(P):
     x = images(7, (2, 3, 32, 32))
     c = nr.relu(nr.conv2d(f64(x), P("cw", (32, 3, 3, 3), ("he", 1)), P("cb", (32,), ("normal", 0.0, 0.05, 2))))
     f = nr.max_pool2d(c, (2, 2), (2, 2)).reshape(2, 7200)
@@ -143,8 +137,7 @@ def cifar_cnn():
     return {"x": x}, {"probs": nr.softmax(logits)}
 
 
-def face_cnn():
-    P = Params()
+def face_cnn(P):
     x = images(8, (1, 3, 224, 224))
     begin, end = nr.same_upper_pads(224, 3, 1)  # padding: same, stride 1: (1, 1) at any size
     pads = (begin, begin, end, end)
@@ -211,16 +204,15 @@ def mobilenet_trunk(P, x, blocks):
     return h
 
 
-def mobilenet_v2_blocks():
+def mobilenet_v2_blocks(P):
     """The graph mobilenet_v2_blocks: stem + b1..b5 on a 64x64 input."""
     x = images(9, (1, 3, 64, 64))
-    y = mobilenet_trunk(Params(), f64(x), MOBILENET_BLOCKS[:5])
+    y = mobilenet_trunk(P, f64(x), MOBILENET_BLOCKS[:5])
     assert y.shape == (1, 32, 8, 8)
     return {"x": x}, {"y": y}
 
 
-def mobilenet_v2():
-    P = Params()
+def mobilenet_v2(P):
     x = images(10, (1, 3, 224, 224))
     h = conv_bn_relu6(P, "head", mobilenet_trunk(P, f64(x), MOBILENET_BLOCKS), 1280)
     pool = h.mean(axis=(2, 3))
@@ -234,7 +226,7 @@ CASES = {f.__name__: f for f in (mlp, lenet, resblock, lstm, transformer, textcl
 
 def write_case(name):
     start = time.time()
-    inputs, outputs = CASES[name]()
+    inputs, outputs = CASES[name](Params())
     for kind, arrays in (("inputs", inputs), ("outputs", outputs)):
         folder = os.path.join(FIXTURES, name, kind)
         os.makedirs(folder, exist_ok=True)

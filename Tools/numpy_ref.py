@@ -4,9 +4,12 @@ models use (conv, pooling, norms, LSTM, ...).
 
 Written independently of the Swift code on purpose: the goldens check the Swift frontend,
 initializers and interpreter against a second implementation. Layers compute in float64 from
-the float32 params/inputs, so a golden is the exact answer rounded once to float32.
+the float32 params/inputs, so a golden is the exact answer rounded once to float32; given
+float32 arrays they compute in float32 (Tools/onnx_models.py times them that way).
 Needs numpy and scipy (for erf).
 """
+import math
+
 import numpy as np
 from scipy.special import erf
 
@@ -140,7 +143,7 @@ def conv2d(x, w, b=None, strides=(1, 1), pads=(0, 0, 0, 0), group=1):
     wo = (wd + pads[1] + pads[3] - kw) // sw + 1
     xg = xp.reshape(n, group, cg, xp.shape[2], xp.shape[3])
     wg = w.reshape(group, m // group, cg, kh, kw)
-    out = np.zeros((n, group, m // group, ho * wo))
+    out = np.zeros((n, group, m // group, ho * wo), dtype=np.result_type(x, w))
     for i in range(kh):
         for j in range(kw):
             patch = xg[:, :, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw]
@@ -156,7 +159,7 @@ def max_pool2d(x, kernel, strides):
     (kh, kw), (sh, sw) = kernel, strides
     ho = (x.shape[2] - kh) // sh + 1
     wo = (x.shape[3] - kw) // sw + 1
-    out = np.full(x.shape[:2] + (ho, wo), -np.inf)
+    out = np.full(x.shape[:2] + (ho, wo), -np.inf, dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
             out = np.maximum(out, x[:, :, i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw])
@@ -187,7 +190,7 @@ def sigmoid(x):
 
 def gelu(x):
     """Exact GELU: 0.5 x (1 + erf(x / sqrt 2))."""
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))  # a Python float keeps float32 float32
 
 
 def softmax(x, axis=-1):
@@ -201,8 +204,8 @@ def lstm(x, w, r, b, hidden):
     Returns y[seq, 1, batch, H], y_h[1, batch, H], y_c[1, batch, H]."""
     seq, batch, _ = x.shape
     wt, rt, bias = w[0].T, r[0].T, b[0, :4 * hidden] + b[0, 4 * hidden:]
-    h = np.zeros((batch, hidden))
-    c = np.zeros((batch, hidden))
+    h = np.zeros((batch, hidden), dtype=x.dtype)
+    c = np.zeros((batch, hidden), dtype=x.dtype)
     ys = []
     for t in range(seq):
         g = x[t] @ wt + h @ rt + bias
