@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -48,6 +49,7 @@ from bench_support import BlasThreads, median_seconds, parse_threads  # noqa: E4
 DEFAULT_MODELS = ["mlp", "lenet", "resblock", "lstm", "transformer"]
 EXTRA_MODELS = ["textclf", "cifar_cnn", "face_cnn", "mobilenet_v2"]
 TOLERANCE = 1e-4
+PAUSE = 0.05  # seconds between batches: ORT's and OpenBLAS's worker threads stop spinning
 
 
 class Lepton:
@@ -182,9 +184,12 @@ def main():
             seconds, flops[name] = lepton.bench(name, t, count, args.warmup)
             samples[name, t]["lepton"].append(seconds)
             if ort:
+                time.sleep(PAUSE)
                 samples[name, t]["ort"].append(median_seconds(lambda: case.sessions[t].run(None, case.feeds), count, args.warmup))
             blas.set(t)
+            time.sleep(PAUSE)
             samples[name, t]["numpy"].append(median_seconds(lambda: case.numpy_model.run(case.feeds), count, args.warmup))
+            time.sleep(PAUSE)
         print(f"round {round_index + 1}/{args.rounds} done", file=sys.stderr)
 
     print_table(samples, flops, runs, cases, args, ort)
@@ -207,6 +212,7 @@ def print_table(samples, flops, runs, cases, args, ort):
     versions = f"onnxruntime {ort.__version__}, " if ort else ""
     print(f"\nmedian of {args.rounds} rounds of alternating batches ({min(runs.values())}-{max(runs.values())} "
           f"timed calls per batch, {args.warmup} warm-up); {versions}numpy {np.__version__}; batch 1.")
+    print("command: python3 " + " ".join(sys.argv))
     notes = [f"{n}: {om.FORMULATION[n]}" for n in cases if n in om.FORMULATION]
     if notes:
         print("ONNX formulation: " + "; ".join(notes) + ".")

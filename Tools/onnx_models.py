@@ -200,8 +200,7 @@ MODELS = {
 
 # Where the ONNX graph is not the .graph text op for op (same function either way).
 FORMULATION = {
-    "lstm": "LSTM output Y_h instead of slicing the last step of Y (ORT may skip writing Y)",
-    "textclf": "as in the graph (LSTM Y_h, Squeeze)",
+    "lstm": "LSTM output Y_h instead of slicing the last step of Y (the same values; ORT need not write Y)",
     "mlp": "matmul + add written as Gemm (Lepton's -O2 forms the same)",
 }
 
