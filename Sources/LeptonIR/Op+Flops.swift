@@ -13,6 +13,8 @@ extension Op {
     /// (+ one per output for a bias); LSTM/GRU their gate GEMMs plus about one op per gate
     /// element; elementwise 1 per result element; batch_norm 2, softmax 3, layer/instance norm
     /// 5 per element; reductions and pooling 1 per element read; movement, casts and constants 0.
+    /// Weights are read in the op's standard layout: count graphs before `prepack` (conv's
+    /// `weight_layout` changes w's shape).
     public func flops(inputs: [[Int]], outputs: [[Int]], attributes: Attributes) -> Int {
         let result = outputs.first.map(elements) ?? 0
         let input = inputs.first.map(elements) ?? 0
@@ -34,7 +36,7 @@ extension Op {
             let k = attributes.bool("trans_a") ? a[0] : a[1]
             return 2 * result * k + (inputs.count > 2 ? result : 0)
         case .linear:
-            return 2 * result * inputs[1][0] + (inputs.count > 2 ? result : 0)
+            return 2 * result * (inputs[0].last ?? 1) + (inputs.count > 2 ? result : 0)
         case .conv2d:
             let w = inputs[1]  // [Cout, Cin/group, kh, kw]
             return 2 * result * w.dropFirst().reduce(1, *) + (inputs.count > 2 ? result : 0)
