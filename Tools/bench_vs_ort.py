@@ -167,13 +167,15 @@ def main():
               + ", ".join(f"{side} {value:.2g}" for side, value in errors.items()) + ")", file=sys.stderr)
         cases[name] = case
 
-    # Batch sizes from one quick ORT (or numpy) timing per model and thread count.
+    # Batch sizes from quick ORT and numpy timings per model and thread count (the slower).
     runs, flops = {}, {}
     for name, case in cases.items():
         for t in args.threads:
             blas.set(t)
-            probe = (lambda: case.sessions[t].run(None, case.feeds)) if ort else (lambda: case.numpy_model.run(case.feeds))
-            runs[name, t] = runs_for(median_seconds(probe, 3, 1), args.runs)
+            probe = median_seconds(lambda: case.numpy_model.run(case.feeds), 3, 1)
+            if ort:
+                probe = max(probe, median_seconds(lambda: case.sessions[t].run(None, case.feeds), 3, 1))
+            runs[name, t] = runs_for(probe, args.runs)
             if ort:
                 case.pick_ort_executor(ort, t, runs[name, t])
 
