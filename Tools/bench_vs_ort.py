@@ -215,6 +215,16 @@ def print_table(samples, flops, runs, cases, args, ort):
     print(f"\nmedian of {args.rounds} rounds of alternating batches ({min(runs.values())}-{max(runs.values())} "
           f"timed calls per batch, {args.warmup} warm-up); {versions}numpy {np.__version__}; batch 1.")
     print("command: python3 " + " ".join(sys.argv))
+    if len(args.threads) > 1:
+        low, high = min(args.threads), max(args.threads)
+        speedups = []
+        for name in cases:
+            ours, theirs = statistics.median(samples[name, low]["lepton"]), statistics.median(samples[name, high]["lepton"])
+            ort_text = ""
+            if samples[name, low]["ort"]:
+                ort_text = f" (ORT {statistics.median(samples[name, low]['ort']) / statistics.median(samples[name, high]['ort']):.2f}x)"
+            speedups.append(f"{name} {ours / theirs:.2f}x{ort_text}")
+        print(f"Lepton speed-up {high} vs {low} threads: " + ", ".join(speedups) + ".")
     notes = [f"{n}: {om.FORMULATION[n]}" for n in cases if n in om.FORMULATION]
     if notes:
         print("ONNX formulation: " + "; ".join(notes) + ".")
