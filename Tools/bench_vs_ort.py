@@ -27,9 +27,11 @@ How each side is timed (latency of one call, batch 1, inputs prepared beforehand
   - numpy: the same ONNX graph evaluated node by node in float32 (NumpyModel in
     onnx_models.py), OpenBLAS limited to T threads through its C API; W untimed, K timed, median.
 Each round runs one batch of each side for every model and thread count, in that order
-(Lepton, ORT, numpy); after R rounds the table shows the median of the R batch medians, so all
-three sides see the same machine load. Run it with nothing else on the CPU (`flock
-/tmp/lepton-cpu.lock python3 Tools/bench_vs_ort.py`). Ratios < 1 mean Lepton is faster.
+(Lepton, ORT, numpy); after R rounds the table shows the median of the R batch medians and
+the median (and range) of the R per-round ratios, so all three sides see the same machine
+load (the machine's speed can drift by tens of percent over minutes: compare ratios, not
+times across runs). Run it with nothing else on the CPU
+(`flock /tmp/lepton-cpu.lock python3 Tools/bench_vs_ort.py`). Ratios < 1: Lepton is faster.
 """
 import argparse
 import json
@@ -49,7 +51,7 @@ from bench_support import BlasThreads, median_seconds, parse_threads  # noqa: E4
 DEFAULT_MODELS = ["mlp", "lenet", "resblock", "lstm", "transformer"]
 EXTRA_MODELS = ["textclf", "cifar_cnn", "face_cnn", "mobilenet_v2"]
 TOLERANCE = 1e-4
-PAUSE = 0.05  # seconds between batches: ORT's and OpenBLAS's worker threads stop spinning
+PAUSE = 0.1  # seconds between batches: worker threads of ORT and OpenBLAS stop spinning
 
 
 class Lepton:
@@ -203,9 +205,14 @@ def print_table(samples, flops, runs, cases, args, ort):
         return f"{statistics.median(values) * 1e3:.3f}" if values else "-"
 
     def ratio(ours, theirs):
-        return f"{statistics.median(ours) / statistics.median(theirs):.2f}" if ours and theirs else "-"
+        """The median of the per-round ratios (each round's batches ran back to back, so a slow
+        spell of the machine hits both), then their range over the rounds."""
+        if not ours or not theirs:
+            return "-"
+        ratios = [a / b for a, b in zip(ours, theirs)]
+        return f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
 
-    print("| model | threads | Lepton ms | ORT ms | numpy ms | Lepton / ORT | Lepton / numpy | Lepton GFLOP/s |")
+    print("| model | threads | Lepton ms | ORT ms | numpy ms | Lepton / ORT (range) | Lepton / numpy (range) | Lepton GFLOP/s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for (name, t), s in samples.items():
         gflops = flops[name] / statistics.median(s["lepton"]) / 1e9
@@ -213,8 +220,9 @@ def print_table(samples, flops, runs, cases, args, ort):
         print(f"| {name}{mode} | {t} | {ms(s['lepton'])} | {ms(s['ort'])} | {ms(s['numpy'])} | "
               f"{ratio(s['lepton'], s['ort'])} | {ratio(s['lepton'], s['numpy'])} | {gflops:.1f} |")
     versions = f"onnxruntime {ort.__version__}, " if ort else ""
-    print(f"\nmedian of {args.rounds} rounds of alternating batches ({min(runs.values())}-{max(runs.values())} "
-          f"timed calls per batch, {args.warmup} warm-up); {versions}numpy {np.__version__}; batch 1.")
+    print(f"\nlatencies: median of {args.rounds} rounds of alternating batches ({min(runs.values())}-{max(runs.values())} "
+          f"timed calls per batch, {args.warmup} warm-up; ratios: median and range of the per-round ratios); "
+          f"{versions}numpy {np.__version__}; batch 1.")
     print("command: python3 " + " ".join(sys.argv))
     if len(args.threads) > 1:
         low, high = min(args.threads), max(args.threads)
