@@ -55,7 +55,7 @@ enum BenchCommand {
         }
         let model = try ModelLoading.load(arguments.positionals[0])
         let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in try model.graph(named: arguments.value("--graph")) }
-        var builder = InputBuilder(model: model, graph: graph)
+        var builder = InputBuilder(model: model, graph: graph, command: "bench")
         try builder.addRandom(seed: 1, dims: try DimOption.parse(arguments.values("--dim"), command: "bench"))
         let inputs = builder.inputs
         let measured = try ModelLoading.within(model) { () throws(DiagnosticError) in

@@ -4,12 +4,17 @@ import Lepton
 struct InputBuilder {
     let model: Model
     let graph: Graph
+    /// The subcommand whose options these are, named in error messages.
+    let command: String
     private(set) var inputs: [String: Tensor] = [:]
 
-    init(model: Model, graph: Graph) {
+    init(model: Model, graph: Graph, command: String = "run") {
         self.model = model
         self.graph = graph
+        self.command = command
     }
+
+    private func usage(_ message: String) -> CLIError { .usage(message, command: command) }
 
     private var declared: [ValueInfo] { graph.inputs.map { graph.values[$0] } }
 
@@ -17,11 +22,11 @@ struct InputBuilder {
     mutating func addGiven(_ arguments: [String]) throws(CLIError) {
         for argument in arguments {
             guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
-                throw RunCommand.usage("--input expects NAME=VALUE, got '\(argument)'")
+                throw usage("--input expects NAME=VALUE, got '\(argument)'")
             }
             let name = String(argument[..<equals])
             let value = String(argument[argument.index(after: equals)...])
-            guard inputs[name] == nil else { throw RunCommand.usage("input '\(name)' given more than once") }
+            guard inputs[name] == nil else { throw usage("input '\(name)' given more than once") }
             guard let info = declared.first(where: { $0.name == name }) else {
                 let names = declared.map(\.name).joined(separator: ", ")
                 throw .failure(model.render(DiagnosticError(
@@ -43,7 +48,7 @@ struct InputBuilder {
             return try LiteralParser.parse(value, as: info.type.dtype)
         } catch {
             let shown = value.count > 40 ? value.prefix(40) + "…" : value
-            throw .failure("lepton run: error: --input \(info.name): bad \(info.type.dtype) literal '\(shown)': \(error.message)")
+            throw .failure("lepton \(command): error: --input \(info.name): bad \(info.type.dtype) literal '\(shown)': \(error.message)")
         }
     }
 
@@ -59,13 +64,13 @@ struct InputBuilder {
                 case .fixed(let n): shape.append(n)
                 case .symbol(let symbol):
                     guard let size = bindings[symbol] else {
-                        throw RunCommand.usage("input \(info.name): \(info.type) has symbolic dimension \(symbol); give --dim \(symbol)=SIZE")
+                        throw usage("input \(info.name): \(info.type) has symbolic dimension \(symbol); give --dim \(symbol)=SIZE")
                     }
                     shape.append(size)
                 }
             }
             guard Self.isReasonable(shape) else {
-                throw .failure("lepton run: error: input \(info.name): shape \(shape) is too large for random inputs")
+                throw .failure("lepton \(command): error: input \(info.name): shape \(shape) is too large for random inputs")
             }
             inputs[info.name] = Self.random(info.type.dtype, shape: shape, rng: &rng)
         }
@@ -73,7 +78,7 @@ struct InputBuilder {
 
     /// `--dim` values (each must name a symbol some input uses), completed from the given inputs.
     private func symbolBindings(_ dims: [String: Int]) throws(CLIError) -> [String: Int] {
-        try DimOption.check(dims, against: graph, command: "run")
+        try DimOption.check(dims, against: graph, command: command)
         var bindings = dims
         for info in declared {
             guard let tensor = inputs[info.name] else { continue }
@@ -110,6 +115,6 @@ struct InputBuilder {
     /// Every declared input must have a value by now.
     func requireAll() throws(CLIError) {
         guard let missing = declared.first(where: { inputs[$0.name] == nil }) else { return }
-        throw RunCommand.usage("missing input \(missing.name): \(missing.type) (give --input \(missing.name)=FILE.npy or --random-inputs SEED)")
+        throw usage("missing input \(missing.name): \(missing.type) (give --input \(missing.name)=FILE.npy or --random-inputs SEED)")
     }
 }

@@ -151,6 +151,7 @@ func runLepton(_ arguments: [String]) throws -> CLIResult {
     (["run", "affine.graph"], 2, "", "lepton run: error: missing input x: f32[N, 2] (give --input x=FILE.npy or --random-inputs SEED)"),
     (["run", "affine.graph", "--random-inputs", "1"], 2, "", "lepton run: error: input x: f32[N, 2] has symbolic dimension N; give --dim N=SIZE"),
     (["run", "affine.graph", "--random-inputs", "1", "--dim", "M=2"], 2, "", "lepton run: error: --dim M: no input of graph affine uses M (symbols: N)"),
+    (["bench", "affine.graph", "--dim", "M=2"], 2, "", "lepton bench: error: --dim M: no input of graph affine uses M (symbols: N)"),
     (["run", "affine.graph", "--random-inputs", "x"], 2, "", "lepton run: error: --random-inputs needs a non-negative integer seed, got 'x'"),
     (["run", "affine.graph", "--bogus"], 2, "", "lepton run: error: unknown option '--bogus'"),
     (["run", "affine.graph", "--input"], 2, "", "lepton run: error: option '--input' needs a value (NAME=VALUE)"),
