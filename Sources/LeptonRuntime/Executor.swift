@@ -44,9 +44,14 @@ public final class Executor {
         try self.init(graph: graph, parameters: parameters, parallelism: Parallelism(threads: threads))
     }
 
+    /// Whether plans group independent branches into concurrent stages (tests compare with
+    /// the one-node-per-stage order, every kernel still using every thread).
+    let concurrentStages: Bool
+
     /// With an explicit split policy (tests force tiny kernels to split).
-    init(graph: Graph, parameters: [Tensor], parallelism: Parallelism) throws(DiagnosticError) {
+    init(graph: Graph, parameters: [Tensor], parallelism: Parallelism, concurrentStages: Bool = true) throws(DiagnosticError) {
         self.parallelism = parallelism
+        self.concurrentStages = concurrentStages
         // The params checked once, against a signature without inputs (params may share
         // symbols with inputs; `run` checks that the inputs agree with the sizes bound here).
         var paramsOnly = graph
@@ -121,7 +126,7 @@ public final class Executor {
 
     private func preparedPlan(for bindings: [String: Int]) throws(DiagnosticError) -> PreparedPlan {
         if let plan = plans[bindings] { return plan }
-        let memory = try planMemory(graph, bindings: bindings, threads: parallelism.threads)
+        let memory = try planMemory(graph, bindings: bindings, threads: concurrentStages ? parallelism.threads : 1)
         #if DEBUG
         do { try memory.validate() } catch { preconditionFailure("invalid memory plan: \(error)") }
         #endif
