@@ -1,7 +1,8 @@
 import Dispatch
 
 /// Intra-op parallelism: a kernel splits its independent outputs into contiguous chunks, one
-/// per thread, with `DispatchQueue.concurrentPerform`. Every output element is computed by
+/// per thread, with `WorkerPool.forkJoin` (no allocation per call, unlike
+/// `DispatchQueue.concurrentPerform`). Every output element is computed by
 /// exactly one chunk, in the same order as the serial loop, so results are bit-identical for
 /// any thread count (no reduction is ever split across chunks).
 
@@ -52,7 +53,7 @@ public struct Parallelism: Hashable, Sendable {
         }
         withoutActuallyEscaping(body) { body in
             let shared = Shared(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            WorkerPool.forkJoin(iterations: chunks) { index in
                 shared.value(Parallelism.range(index, of: chunks, count: count), index)
             }
         }

@@ -1,4 +1,3 @@
-import Dispatch
 import LeptonKernels
 
 /// A graph prepared for one binding of its symbols: the memory plan, the arena it was laid
@@ -13,6 +12,8 @@ final class PreparedPlan {
     /// One failure slot per lane, written by that lane's thread during a concurrent stage.
     private let laneFailures: UnsafeMutablePointer<LaneFailure?>
     private let laneCount: Int
+    /// The lanes of the concurrent stage being run (read by the lanes' threads).
+    private var runningStage: [[Step]] = []
     /// Where each graph input is copied before a run.
     private(set) var inputSlots: [(name: String, pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     /// Where each graph output is read after a run.
@@ -80,7 +81,7 @@ final class PreparedPlan {
     var concurrentStages: Int { stages.filter { $0.count > 1 }.count }
 
     /// Runs every stage: a one-lane stage's steps on this thread, a concurrent stage's lanes
-    /// with one `concurrentPerform`. A failing step stops its lane; the failure of the earliest
+    /// with one fork-join (`WorkerPool.forkJoin`, which allocates nothing). A failing step stops its lane; the failure of the earliest
     /// step (in plan order) among the lanes is thrown, so the error does not depend on timing.
     func run() throws(DiagnosticError) {
         for stage in stages {
@@ -90,16 +91,24 @@ final class PreparedPlan {
                 }
                 continue
             }
-            let (lanes, failures) = (Shared(stage), Shared(laneFailures))
-            DispatchQueue.concurrentPerform(iterations: stage.count) { lane in
-                for step in lanes.value[lane] {
-                    do throws(KernelFailure) { try step.body() } catch {
-                        failures.value[lane] = LaneFailure(location: step.location, failure: error)
-                        return
-                    }
-                }
+            runningStage = stage
+            // A C function over `self`, not a closure: no context to allocate, even in debug builds.
+            WorkerPool.forkJoin(iterations: stage.count, context: Unmanaged.passUnretained(self).toOpaque()) { plan, lane in
+                Unmanaged<PreparedPlan>.fromOpaque(plan).takeUnretainedValue().runLane(lane)
             }
+            runningStage = []
             try throwFirstFailure(lanes: stage.count)
+        }
+    }
+
+    /// Lane `lane` of `runningStage`, on the thread the fork-join gives it; it stops at its
+    /// first failure and records it in its own slot.
+    private func runLane(_ lane: Int) {
+        for step in runningStage[lane] {
+            do throws(KernelFailure) { try step.body() } catch {
+                laneFailures[lane] = LaneFailure(location: step.location, failure: error)
+                return
+            }
         }
     }
 
