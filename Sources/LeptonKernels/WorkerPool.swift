@@ -3,17 +3,23 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Fork-join over persistent worker threads, allocating nothing per call (unlike
 /// `DispatchQueue.concurrentPerform`, which allocates a few continuation blocks per call when
 /// called from a thread outside Dispatch's pool — what the executor's runs are).
 ///
-/// `forkJoin` runs `function(context, i)` (or `body(i)`) for every `i` in `0..<iterations`: iteration 0 on
-/// the caller's thread, iteration `k` on worker `k` (workers are started on first need and
-/// live for the process), with more iterations than threads striding. While one fork-join is
-/// running, another (nested, or from another thread) runs its iterations inline, in order: the
-/// results are the same, since every iteration writes its own outputs.
+/// `forkJoin` runs `function(context, i)` (or `body(i)`) for every `i` in `0..<iterations`, on
+/// the caller's thread and the workers (started on first need, living for the process), each
+/// iteration on exactly one thread. While one fork-join is running, another (nested, or from
+/// another thread) runs its iterations inline, in order: the results are the same, since every
+/// iteration writes its own outputs (and uses the scratch of its index, not of its thread).
 public enum WorkerPool {
+    /// Fork-joins run across threads since the process started (for measuring scheduling
+    /// overhead: each costs a wake-up and a join). Counted by the callers, so only exact when
+    /// one thread at a time starts fork-joins, as one executor does.
+    nonisolated(unsafe) public private(set) static var forkJoins = 0
+
     /// A fork-join body that needs no closure: `function(context, i)`.
     public typealias Function = @convention(c) (UnsafeMutableRawPointer, Int) -> Void
 
@@ -29,6 +35,7 @@ public enum WorkerPool {
             for i in 0..<iterations { function(context, i) }
             return
         }
+        forkJoins &+= 1
         pool.run(iterations: iterations, Job(function: function, context: context))
         pool.release()
     }
@@ -59,80 +66,93 @@ private struct Job {
     func callAsFunction(_ i: Int) { function(context, i) }
 }
 
-/// The shared workers: one mutex and two condition variables, set up once.
+/// The shared workers. Iterations are claimed one at a time under the mutex, by the caller
+/// and by whichever workers are awake: a worker slow to wake costs nothing (the caller runs
+/// what is left), and the caller waits only for iterations a worker has claimed. After a
+/// fork-join a worker polls for the next one for a short while (`spinRounds`, yielding its
+/// core each round) before sleeping: kernels of one run fork-join back to back.
 private final class Pool: @unchecked Sendable {
     static let shared = Pool()
+    /// Polls (each a `sched_yield`) before a worker sleeps: some tens of microseconds.
+    static let spinRounds = 64
 
     /// Held for the whole of one fork-join; `trylock` failing means the pool is busy.
-    private var busy = pthread_mutex_t()
-    private var mutex = pthread_mutex_t()
-    private var workAvailable = pthread_cond_t()
-    private var allDone = pthread_cond_t()
+    private let busy = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let allDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Bumped (under the mutex) when a fork-join starts; workers poll it without the mutex.
+    private let generation = Atomic<Int>(0)
     private var workers = 0
-    private var generation = 0
-    private var pending = 0
-    private var iterations = 0
-    /// The running fork-join's work (valid until `pending` is 0).
+    /// The running fork-join: its work, iterations, the next unclaimed one, and how many
+    /// claimed iterations are still running.
     private var job: Job?
+    private var count = 0
+    private var next = 0
+    private var running = 0
 
     private init() {
-        pthread_mutex_init(&busy, nil)
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&workAvailable, nil)
-        pthread_cond_init(&allDone, nil)
+        pthread_mutex_init(busy, nil)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(workAvailable, nil)
+        pthread_cond_init(allDone, nil)
     }
 
     /// The pool with at least `count` workers, reserved for the caller; nil when busy.
-    func acquire(workers count: Int) -> Pool? {
-        guard pthread_mutex_trylock(&busy) == 0 else { return nil }
-        while workers < count {
-            // No fork-join runs while `busy` is held, so `generation` is stable here.
-            guard startWorker(index: workers + 1, seen: generation) else { break }
-            pthread_mutex_lock(&mutex)
+    func acquire(workers wanted: Int) -> Pool? {
+        guard pthread_mutex_trylock(busy) == 0 else { return nil }
+        while workers < wanted {
+            guard startWorker(seen: generation.load(ordering: .acquiring)) else { break }
             workers += 1
-            pthread_mutex_unlock(&mutex)
         }
         guard workers > 0 else {
-            pthread_mutex_unlock(&busy)
+            pthread_mutex_unlock(busy)
             return nil
         }
         return self
     }
 
-    func release() { pthread_mutex_unlock(&busy) }
+    func release() { pthread_mutex_unlock(busy) }
 
-    func run(iterations count: Int, _ body: Job) {
-        pthread_mutex_lock(&mutex)
-        job = body
-        iterations = count
-        pending = workers
-        generation &+= 1
-        pthread_cond_broadcast(&workAvailable)
-        pthread_mutex_unlock(&mutex)
-        // The caller is thread 0 of `workers + 1`.
-        Pool.iterate(body, from: 0, to: count, stride: workers + 1)
-        pthread_mutex_lock(&mutex)
-        while pending > 0 { pthread_cond_wait(&allDone, &mutex) }
-        job = nil
-        pthread_mutex_unlock(&mutex)
+    func run(iterations: Int, _ body: Job) {
+        pthread_mutex_lock(mutex)
+        (job, count, next, running) = (body, iterations, 0, 0)
+        generation.add(1, ordering: .releasing)
+        pthread_cond_broadcast(workAvailable)
+        pthread_mutex_unlock(mutex)
+        runClaimed()
+        pthread_mutex_lock(mutex)
+        while running > 0 { pthread_cond_wait(allDone, mutex) }
+        (job, count) = (nil, 0)
+        pthread_mutex_unlock(mutex)
     }
 
-    /// Runs `body` for `start`, `start + stride`, … below `end`.
-    private static func iterate(_ body: Job, from start: Int, to end: Int, stride: Int) {
-        var i = start
-        while i < end {
+    /// Claims and runs iterations of the current fork-join until none is left unclaimed.
+    private func runClaimed() {
+        pthread_mutex_lock(mutex)
+        while next < count, let body = job {
+            let i = next
+            next += 1
+            running += 1
+            pthread_mutex_unlock(mutex)
             body(i)
-            i += stride
+            pthread_mutex_lock(mutex)
+            running -= 1
+            if running == 0 && next >= count { pthread_cond_signal(allDone) }
         }
+        pthread_mutex_unlock(mutex)
     }
 
-    private func startWorker(index: Int, seen: Int) -> Bool {
-        let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index, seen: seen)).toOpaque()
+    private func startWorker(seen: Int) -> Bool {
+        let context = Unmanaged.passRetained(WorkerContext(pool: self, seen: seen)).toOpaque()
         var thread = pthread_t()
         let started = pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
             let context = Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue()
-            context.pool.work(index: context.index, seen: context.seen)
+            // The thread's first allocation sets up glibc's per-thread cache: do it now, not
+            // in the middle of a steady-state run.
+            free(malloc(64))
+            context.pool.work(seen: context.seen)
             return nil
         }, context)
         guard started == 0 else {
@@ -143,32 +163,32 @@ private final class Pool: @unchecked Sendable {
         return true
     }
 
-    /// Worker `index`'s loop: wait for a new generation, run its iterations, report done.
-    private func work(index: Int, seen start: Int) {
+    /// A worker's loop: wait for a fork-join newer than `seen` (polling, then sleeping), help
+    /// run its iterations.
+    private func work(seen start: Int) {
         var seen = start
-        pthread_mutex_lock(&mutex)
         while true {
-            while generation == seen { pthread_cond_wait(&workAvailable, &mutex) }
-            seen = generation
-            let (body, count, stride) = (job, iterations, workers + 1)
-            pthread_mutex_unlock(&mutex)
-            if let body { Pool.iterate(body, from: index, to: count, stride: stride) }
-            pthread_mutex_lock(&mutex)
-            pending -= 1
-            if pending == 0 { pthread_cond_signal(&allDone) }
+            var round = 0
+            while generation.load(ordering: .acquiring) == seen && round < Pool.spinRounds {
+                sched_yield()
+                round += 1
+            }
+            pthread_mutex_lock(mutex)
+            while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(workAvailable, mutex) }
+            seen = generation.load(ordering: .acquiring)
+            pthread_mutex_unlock(mutex)
+            runClaimed()
         }
     }
 }
 
 private final class WorkerContext {
     let pool: Pool
-    let index: Int
     /// The generation current when the worker was started (work before it is not its own).
     let seen: Int
 
-    init(pool: Pool, index: Int, seen: Int) {
+    init(pool: Pool, seen: Int) {
         self.pool = pool
-        self.index = index
         self.seen = seen
     }
 }
