@@ -18,11 +18,14 @@ public struct ExecutorStatistics: Hashable, Sendable {
 
 /// Runs a (typically optimized) graph out of one arena with the raw-buffer kernels.
 ///
-/// The first run with a given binding of the symbolic dims plans memory (`planMemory`),
-/// allocates the arena once and prepares every node into a step over fixed pointers (shapes,
-/// strides, index tables, scratch and fused-body programs resolved up front). Later runs with
-/// the same shapes copy the inputs in, run the steps and copy the outputs out: no per-op heap
-/// allocation. Parameters are copied into their own block once, at init.
+/// The first run with a given binding of the symbolic dims plans memory (`planMemory`) for the
+/// executor's threads — a static schedule of stages: big nodes alone with every thread,
+/// independent branches as concurrent lanes (`StageSchedule`) — allocates the arena once and
+/// prepares every node into a step over fixed pointers (shapes, strides, index tables, scratch
+/// and fused-body programs resolved up front). Later runs with the same shapes copy the inputs
+/// in, run the stages and copy the outputs out. `run(_:into:)` does that without any heap
+/// allocation; `run(_:)` checks the inputs by name and returns new tensors. Parameters are
+/// copied into their own block once, at init.
 public final class Executor {
     public let graph: Graph
     private let parameterArena: Arena
