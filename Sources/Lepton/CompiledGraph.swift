@@ -17,6 +17,27 @@ public final class CompiledGraph {
         return zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }
     }
 
+    /// The inputs' names, in the order `run(_:into:)` takes them.
+    public var inputNames: [String] { graph.inputs.map { graph.name(of: $0) } }
+
+    /// The outputs' names, in the order `run(_:into:)` writes them.
+    public var outputNames: [String] { graph.outputs.map { graph.name(of: $0) } }
+
+    /// The steady-state path, which allocates nothing once warm: `inputs` in `inputNames`
+    /// order, results written into `outputs` (in `outputNames` order; filled on the first
+    /// call, then overwritten in place). Keep both arrays across calls:
+    ///
+    ///     var outputs: [Tensor] = []
+    ///     for batch in batches { try compiled.run(batch, into: &outputs) }
+    public func run(_ inputs: [Tensor], into outputs: inout [Tensor]) throws(DiagnosticError) {
+        try executor.run(inputs, into: &outputs)
+    }
+
+    /// The memory plan, grouped into stages, that runs for the symbol sizes in `bindings`.
+    public func memoryPlan(for bindings: [String: Int]) throws(DiagnosticError) -> MemoryPlan {
+        try executor.memoryPlan(for: bindings)
+    }
+
     /// Plans made, arena growths, runs, nodes on the reference fallback.
     public var statistics: ExecutorStatistics { executor.statistics }
 }

@@ -1,7 +1,8 @@
 import Dispatch
 
 /// Intra-op parallelism: a kernel splits its independent outputs into contiguous chunks, one
-/// per thread, with `DispatchQueue.concurrentPerform`. Every output element is computed by
+/// per thread, with `WorkerPool.forkJoin` (no allocation per call, unlike
+/// `DispatchQueue.concurrentPerform`). Every output element is computed by
 /// exactly one chunk, in the same order as the serial loop, so results are bit-identical for
 /// any thread count (no reduction is ever split across chunks).
 
@@ -50,10 +51,21 @@ public struct Parallelism: Hashable, Sendable {
             if count > 0 { body(0..<count, 0) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = Shared(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { index in
-                shared.value(Parallelism.range(index, of: chunks, count: count), index)
+        Parallelism.split(count, chunks: chunks, body)
+    }
+
+    /// The fork-join of `forEach`, deliberately not inlinable: the kernel's closure reaches it
+    /// as an ordinary non-escaping argument, so its context stays on the kernel's stack (a
+    /// closure literal that flows into `withoutActuallyEscaping` in its own function gets a
+    /// heap context). The workers call it through a pointer: no allocation per fork-join.
+    @usableFromInline static func split(_ count: Int, chunks: Int, _ body: (Range<Int>, Int) -> Void) {
+        withoutActuallyEscaping(body) { escapable in
+            var work = ChunkWork(count: count, chunks: chunks, body: escapable)
+            withUnsafeMutablePointer(to: &work) { pointer in
+                WorkerPool.forkJoin(iterations: chunks, context: UnsafeMutableRawPointer(pointer)) { context, index in
+                    let work = context.assumingMemoryBound(to: ChunkWork.self)
+                    work.pointee.body(Parallelism.range(index, of: work.pointee.chunks, count: work.pointee.count), index)
+                }
             }
         }
     }
@@ -78,4 +90,11 @@ public struct Parallelism: Hashable, Sendable {
         }
         if let failure { throw failure }
     }
+}
+
+/// What the chunks of one `forEach` share: the split and the body.
+private struct ChunkWork {
+    let count: Int
+    let chunks: Int
+    let body: (Range<Int>, Int) -> Void
 }

@@ -29,11 +29,23 @@ public struct StridedCopy: Sendable {
         let perItem = shape.dropFirst().reduce(1, *)
         let shared = Shared((src, dst))
         parallelism.forEach(outer, cost: perItem) { range, _ in
+            // A chunk is the same copy from its first outer index on, for fewer of them (offsets
+            // moved instead of a shortened shape: copying `shape` to change it would allocate).
             var chunk = self
-            chunk.shape[0] = range.count
             chunk.srcOffset += range.lowerBound * srcStrides[0]
             chunk.dstOffset += range.lowerBound * dstStrides[0]
-            chunk.run(src: shared.value.0, dst: shared.value.1)
+            chunk.run(src: shared.value.0, dst: shared.value.1, outerCount: range.count)
+        }
+    }
+
+    /// `run(src:dst:)` over the first `outerCount` indices of the outermost axis.
+    func run(src: UnsafeRawPointer, dst: UnsafeMutableRawPointer, outerCount: Int) {
+        if shape.contains(0) || outerCount == 0 { return }
+        switch elementSize {
+        case 1: typed(src, dst, UInt8.self, outerCount: outerCount)
+        case 4: typed(src, dst, UInt32.self, outerCount: outerCount)
+        case 8: typed(src, dst, UInt64.self, outerCount: outerCount)
+        default: preconditionFailure("unsupported element size \(elementSize)")
         }
     }
 
@@ -48,15 +60,19 @@ public struct StridedCopy: Sendable {
         }
     }
 
-    private func typed<E>(_ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, _: E.Type) {
+    /// `outerCount` (nil: all) replaces the outermost extent: the rows loop stops after that
+    /// many outer indices (the outermost index never wraps), or the one row is that long.
+    private func typed<E>(_ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, _: E.Type, outerCount: Int? = nil) {
         let s = src.assumingMemoryBound(to: E.self), d = dst.assumingMemoryBound(to: E.self)
-        guard let inner = shape.last else {
+        guard let last = shape.last else {
             d[dstOffset] = s[srcOffset]
             return
         }
         let rank = shape.count
         let (si, di) = (srcStrides[rank - 1], dstStrides[rank - 1])
-        let rows = shape.dropLast().reduce(1, *)
+        let inner = rank == 1 ? (outerCount ?? last) : last
+        let outer = rank == 1 ? 1 : (outerCount ?? shape[0])
+        let rows = rank == 1 ? 1 : outer * shape.dropFirst().dropLast().reduce(1, *)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
             index.initialize(repeating: 0)
             var (sBase, dBase) = (srcOffset, dstOffset)

@@ -17,9 +17,10 @@ final class Arena: @unchecked Sendable {
     deinit { base.deallocate() }
 }
 
-/// Scratch shared by every step of a plan (steps run one at a time): each step reserves what
-/// it needs per thread while it is prepared; the block — one slot per thread, so the chunks
-/// of a parallel kernel never share scratch — is allocated once, after the last step.
+/// Scratch shared by the steps of a plan that never run at the same time (the one-lane stages,
+/// or one lane of every concurrent stage; `Preparer` gives each lane its own area): each step
+/// reserves what it needs per thread while it is prepared; the block — one slot per thread, so
+/// the chunks of a parallel kernel never share scratch — is allocated once, after the last step.
 final class ScratchArea: @unchecked Sendable {
     private(set) var bytes = 0
     let slots: Int

@@ -18,16 +18,21 @@ public struct ExecutorStatistics: Hashable, Sendable {
 
 /// Runs a (typically optimized) graph out of one arena with the raw-buffer kernels.
 ///
-/// The first run with a given binding of the symbolic dims plans memory (`planMemory`),
-/// allocates the arena once and prepares every node into a step over fixed pointers (shapes,
-/// strides, index tables, scratch and fused-body programs resolved up front). Later runs with
-/// the same shapes copy the inputs in, run the steps and copy the outputs out: no per-op heap
-/// allocation. Parameters are copied into their own block once, at init.
+/// The first run with a given binding of the symbolic dims plans memory (`planMemory`) for the
+/// executor's threads — a static schedule of stages: big nodes alone with every thread,
+/// independent branches as concurrent lanes (`StageSchedule`) — allocates the arena once and
+/// prepares every node into a step over fixed pointers (shapes, strides, index tables, scratch
+/// and fused-body programs resolved up front). Later runs with the same shapes copy the inputs
+/// in, run the stages and copy the outputs out. `run(_:into:)` does that without any heap
+/// allocation; `run(_:)` checks the inputs by name and returns new tensors. Parameters are
+/// copied into their own block once, at init.
 public final class Executor {
     public let graph: Graph
     private let parameterArena: Arena
     private var parameterAddresses: [ValueID: UnsafeMutableRawPointer] = [:]
     private var plans: [[String: Int]: PreparedPlan] = [:]
+    /// The plan and input signature of the previous fast-path call.
+    private var lastRun: LastRun?
     /// Sizes of symbols that appear in param types.
     private let parameterBindings: [String: Int]
     public private(set) var statistics = ExecutorStatistics()
@@ -42,9 +47,14 @@ public final class Executor {
         try self.init(graph: graph, parameters: parameters, parallelism: Parallelism(threads: threads))
     }
 
+    /// Whether plans group independent branches into concurrent stages (tests compare with
+    /// the one-node-per-stage order, every kernel still using every thread).
+    let concurrentStages: Bool
+
     /// With an explicit split policy (tests force tiny kernels to split).
-    init(graph: Graph, parameters: [Tensor], parallelism: Parallelism) throws(DiagnosticError) {
+    init(graph: Graph, parameters: [Tensor], parallelism: Parallelism, concurrentStages: Bool = true) throws(DiagnosticError) {
         self.parallelism = parallelism
+        self.concurrentStages = concurrentStages
         // The params checked once, against a signature without inputs (params may share
         // symbols with inputs; `run` checks that the inputs agree with the sizes bound here).
         var paramsOnly = graph
@@ -66,6 +76,47 @@ public final class Executor {
 
     /// The graph's outputs, in `graph.outputs` order, for `inputs` keyed by input name.
     public func run(_ inputs: [String: Tensor]) throws(DiagnosticError) -> [Tensor] {
+        let plan = try preparedPlan(checking: inputs)
+        for slot in plan.inputSlots {
+            guard let tensor = inputs[slot.name] else { preconditionFailure("input '\(slot.name)' passed the checks but is missing") }
+            tensor.copyBytes(to: slot.pointer)
+        }
+        try plan.run()
+        statistics.runs += 1
+        return plan.outputs.map { Tensor(copying: $0.pointer, dtype: $0.dtype, shape: $0.shape) }
+    }
+
+    /// The zero-allocation path: `inputs` in `graph.inputs` order, results written into
+    /// `outputs` (in `graph.outputs` order). When every input has the dtype and shape it had in
+    /// the previous call, the signature check and plan lookup are skipped; `outputs` that
+    /// already hold tensors of the results' dtypes and shapes (the previous call's) are
+    /// overwritten in place. So a loop that keeps both arrays allocates nothing after its first
+    /// call. Any other call takes the checked path, with the same diagnostics as `run(_:)`.
+    public func run(_ inputs: [Tensor], into outputs: inout [Tensor]) throws(DiagnosticError) {
+        let plan: PreparedPlan
+        if let last = lastRun, last.matches(inputs) {
+            plan = last.plan
+        } else {
+            guard inputs.count == graph.inputs.count else {
+                throw DiagnosticError(at: graph.location, "graph '\(graph.name)' takes \(graph.inputs.count) inputs, got \(inputs.count)")
+            }
+            var named: [String: Tensor] = [:]
+            for (id, tensor) in zip(graph.inputs, inputs) { named[graph.name(of: id)] = tensor }
+            plan = try preparedPlan(checking: named)
+            lastRun = LastRun(plan: plan, inputs: inputs)
+        }
+        for (slot, tensor) in zip(plan.inputSlots, inputs) { tensor.copyBytes(to: slot.pointer) }
+        try plan.run()
+        statistics.runs += 1
+        if outputs.count != plan.outputs.count { outputs = plan.outputs.map { Tensor.zeros($0.dtype, shape: $0.shape) } }
+        for k in outputs.indices {
+            let result = plan.outputs[k]
+            outputs[k].overwrite(from: result.pointer, dtype: result.dtype, shape: result.shape)
+        }
+    }
+
+    /// Inputs checked against the signature and the params' sizes, then the plan of their binding.
+    private func preparedPlan(checking inputs: [String: Tensor]) throws(DiagnosticError) -> PreparedPlan {
         var bindings = try checkInputs(inputs, of: graph)
         for (symbol, size) in parameterBindings {
             if let bound = bindings[symbol], bound != size {
@@ -73,25 +124,12 @@ public final class Executor {
             }
             bindings[symbol] = size
         }
-        let plan = try preparedPlan(for: bindings)
-        for slot in plan.inputSlots {
-            guard let tensor = inputs[slot.name] else { preconditionFailure("input '\(slot.name)' passed the checks but is missing") }
-            tensor.copyBytes(to: slot.pointer)
-        }
-        for step in plan.steps {
-            do {
-                try step.body()
-            } catch {
-                throw DiagnosticError(at: step.location, error.message)
-            }
-        }
-        statistics.runs += 1
-        return plan.outputs.map { Tensor(copying: $0.pointer, dtype: $0.dtype, shape: $0.shape) }
+        return try preparedPlan(for: bindings)
     }
 
     private func preparedPlan(for bindings: [String: Int]) throws(DiagnosticError) -> PreparedPlan {
         if let plan = plans[bindings] { return plan }
-        let memory = try planMemory(graph, bindings: bindings)
+        let memory = try planMemory(graph, bindings: bindings, threads: concurrentStages ? parallelism.threads : 1)
         #if DEBUG
         do { try memory.validate() } catch { preconditionFailure("invalid memory plan: \(error)") }
         #endif
@@ -109,4 +147,32 @@ public final class Executor {
 
     /// The ops of the latest plan that run through the reference fallback.
     public var fallbackOps: [Op] { plans.values.first?.fallbackOps ?? [] }
+
+    /// The memory plan (with its stages) the executor runs for `bindings`, made if needed.
+    public func memoryPlan(for bindings: [String: Int]) throws(DiagnosticError) -> MemoryPlan {
+        try preparedPlan(for: bindings).memory
+    }
+
+    /// Fork-joins per run of the plan for `bindings` made by the scheduler (one per concurrent
+    /// stage; kernels splitting their own work add theirs); nil if no such plan was made yet.
+    public func concurrentStages(for bindings: [String: Int]) -> Int? { plans[bindings]?.concurrentStages }
+}
+
+/// What the fast path compares the next call's inputs with.
+private struct LastRun {
+    let plan: PreparedPlan
+    let dtypes: [DType]
+    let shapes: [[Int]]
+
+    init(plan: PreparedPlan, inputs: [Tensor]) {
+        self.plan = plan
+        dtypes = inputs.map(\.dtype)
+        shapes = inputs.map(\.shape)
+    }
+
+    func matches(_ inputs: [Tensor]) -> Bool {
+        guard inputs.count == shapes.count else { return false }
+        for i in inputs.indices where inputs[i].dtype != dtypes[i] || inputs[i].shape != shapes[i] { return false }
+        return true
+    }
 }

@@ -1,5 +1,6 @@
 /// A block of arena bytes: one `.arena` buffer together with every view and in-place value
-/// that shares its bytes. It is live from its root's step to the last read of any member.
+/// that shares its bytes. It is live from the start of its root's stage to the end of the stage
+/// of the last read of any member (with one step per stage: from its root's step to that read).
 struct MemoryBlock: Hashable, Sendable {
     var root: ValueID
     var bytes: Int
@@ -9,6 +10,17 @@ struct MemoryBlock: Hashable, Sendable {
     func overlapsInTime(_ other: MemoryBlock) -> Bool {
         firstStep <= other.lastStep && other.firstStep <= lastStep
     }
+
+    /// Live from the first step of its first step's stage to the last step of its last step's.
+    func widened(to stages: [MemoryPlan.Stage]) -> MemoryBlock {
+        var block = self
+        for stage in stages {
+            let steps = stage.steps
+            if steps.contains(firstStep) { block.firstStep = steps.lowerBound }
+            if steps.contains(lastStep) { block.lastStep = steps.upperBound - 1 }
+        }
+        return block
+    }
 }
 
 /// Lifetimes and storage kinds (views, in-place) of every node output for one execution
@@ -17,7 +29,7 @@ struct LifetimeDraft {
     var buffers: [MemoryPlan.Buffer] = []
     var blocks: [MemoryBlock] = []
 
-    init(graph: Graph, order: [Int], shapes: [ValueID: [Int]]) {
+    init(graph: Graph, order: [Int], stages: [MemoryPlan.Stage], shapes: [ValueID: [Int]]) {
         var index: [ValueID: Int] = [:]
         for (step, node) in order.enumerated() {
             for id in graph.nodes[node].outputs {
@@ -28,8 +40,10 @@ struct LifetimeDraft {
         }
         measureLifetimes(graph, order, index)
         var aliases = AliasClasses(buffers: buffers, index: index, outputs: Set(graph.outputs))
-        shareInPlace(graph, order, shapes, index, &aliases)
-        blocks = aliases.blocks(buffers)
+        var concurrentSteps = Set<Int>()
+        for stage in stages where stage.isConcurrent { concurrentSteps.formUnion(stage.steps) }
+        shareInPlace(graph, order, shapes, index, concurrentSteps, &aliases)
+        blocks = aliases.blocks(buffers).map { $0.widened(to: stages) }
     }
 
     /// Last reads, graph outputs to the end, then views stretch their sources (in reverse
@@ -54,11 +68,12 @@ struct LifetimeDraft {
 
     /// An elementwise node writes over the first operand of its result's shape and dtype whose
     /// bytes nothing reads later (and that is not, and has no view that is, a graph output).
+    /// Not in a concurrent stage: another lane may still be reading those bytes.
     /// Same dtype, not just same element size (which the validator allows): a cast from f32 to
     /// i32 in place would make kernels access one memory as two types.
     private mutating func shareInPlace(_ graph: Graph, _ order: [Int], _ shapes: [ValueID: [Int]],
-                                       _ index: [ValueID: Int], _ aliases: inout AliasClasses) {
-        for (step, node) in order.enumerated() where MemoryPlan.mayRunInPlace(graph.nodes[node]) {
+                                       _ index: [ValueID: Int], _ concurrentSteps: Set<Int>, _ aliases: inout AliasClasses) {
+        for (step, node) in order.enumerated() where MemoryPlan.mayRunInPlace(graph.nodes[node]) && !concurrentSteps.contains(step) {
             let node = graph.nodes[node]
             let output = node.outputs[0]
             guard let slot = index[output] else { continue }

@@ -11,17 +11,26 @@ extension MemoryPlan {
     ///        6  probs   softmax  f32[2, 10]     80  arena @0        [6, 6]
     ///     arena 384 bytes, naive 1520 bytes, lower bound 336 bytes, arena/lower bound 1.143
     ///
+    /// A plan with concurrent stages gets a `stage` column after `step`: the stage number, and
+    /// for a concurrent stage `/lane` (`3/0`, `3/1`: lanes 0 and 1 of stage 3 run at the same
+    /// time); its lifetimes are still in steps, but bytes are reused only across stages.
+    ///
     /// Plain integers and fixed columns, so it is stable enough for golden tests.
     public var text: String {
         let producers = producerOps()
-        let header = ["step", "value", "op", "type", "bytes", "storage", "lifetime"]
+        let stageColumn = isConcurrent
+        let stageText = stageLabels()
+        var header = ["step", "value", "op", "type", "bytes", "storage", "lifetime"]
+        if stageColumn { header.insert("stage", at: 1) }
         let rows = buffers.map { buffer in
-            [String(buffer.firstStep), graph.name(of: buffer.value), producers[buffer.value] ?? "?", concreteType(buffer.value),
-             String(buffer.bytes), storageText(buffer.storage), "[\(buffer.firstStep), \(buffer.lastStep)]"]
+            var row = [String(buffer.firstStep), graph.name(of: buffer.value), producers[buffer.value] ?? "?", concreteType(buffer.value),
+                       String(buffer.bytes), storageText(buffer.storage), "[\(buffer.firstStep), \(buffer.lastStep)]"]
+            if stageColumn { row.insert(stageText[buffer.firstStep] ?? "?", at: 1) }
+            return row
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         // Numbers right-aligned, names left-aligned; the last column is not padded.
-        let rightAligned: Set<Int> = [0, 4]
+        let rightAligned: Set<Int> = stageColumn ? [0, 1, 5] : [0, 4]
         func line(_ cells: [String]) -> String {
             cells.indices.map { column in
                 let pad = String(repeating: " ", count: widths[column] - cells[column].count)
@@ -35,8 +44,21 @@ extension MemoryPlan {
     private var summaryLine: String {
         let symbols = bindings.keys.sorted().map { "\($0)=\(bindings[$0] ?? 0)" }.joined(separator: ", ")
         let inGraphOrder = order == Array(graph.nodes.indices)
+        let concurrent = stages.filter(\.isConcurrent).count
         return "# memory plan for \(graph.name)\(symbols.isEmpty ? "" : ", " + symbols): \(order.count) steps in "
             + (inGraphOrder ? "graph order" : "memory-aware order")
+            + (concurrent > 0 ? ", \(stages.count) stages (\(concurrent) concurrent, \(stages.map(\.lanes.count).max() ?? 1) lanes at most)" : "")
+    }
+
+    /// `stage` or `stage/lane` for each step.
+    private func stageLabels() -> [Int: String] {
+        var result: [Int: String] = [:]
+        for (index, stage) in stages.enumerated() {
+            for (lane, steps) in stage.lanes.enumerated() {
+                for step in steps { result[step] = stage.isConcurrent ? "\(index)/\(lane)" : "\(index)" }
+            }
+        }
+        return result
     }
 
     private var totalsLine: String {

@@ -5,8 +5,14 @@ extension MemoryPlan {
     /// that live as long; in-place only for elementwise nodes over an operand of the same shape
     /// that nothing reads afterwards (never a graph input or param); offsets aligned and inside
     /// the arena; no two arena blocks live at the same step share a byte; totals recomputed.
+    ///
+    /// Under concurrency: the stages cover the order, lane by lane; no step reads a value
+    /// another lane of its stage produces; a block is live through the whole stages of its
+    /// first and last step (so the values of one stage never share bytes); nothing runs in
+    /// place over bytes another lane of its stage reads.
     public func validate() throws(PlanError) {
         var check = PlanValidator(plan: self)
+        try check.stages()
         try check.order()
         try check.buffers()
         for buffer in buffers { try check.storage(of: buffer) }
@@ -23,14 +29,35 @@ private struct PlanValidator {
     var producer: [ValueID: Int] = [:]
     var table: [ValueID: MemoryPlan.Buffer] = [:]
     var end: Int { Swift.max(plan.order.count - 1, 0) }
+    /// Stage and lane of each step (-1 until `stages()` has checked they cover every step).
+    var stageOf: [Int]
+    var laneOf: [Int]
 
     init(plan: MemoryPlan) {
         self.plan = plan
+        stageOf = [Int](repeating: -1, count: plan.order.count)
+        laneOf = stageOf
         for (step, node) in plan.order.enumerated() { stepOfNode[node] = step }
         for (index, node) in plan.graph.nodes.enumerated() { for id in node.outputs { producer[id] = index } }
     }
 
     func name(_ id: ValueID) -> String { graph.values.indices.contains(id) ? graph.name(of: id) : "#\(id)" }
+
+    /// Stages cover steps 0..<count in order, each lane a non-empty run right after the last.
+    mutating func stages() throws(PlanError) {
+        var next = 0
+        for (index, stage) in plan.stages.enumerated() {
+            guard !stage.lanes.isEmpty else { throw PlanError("stage \(index) has no lanes") }
+            for (lane, steps) in stage.lanes.enumerated() {
+                guard steps.lowerBound == next, !steps.isEmpty, steps.upperBound <= plan.order.count else {
+                    throw PlanError("stage \(index) lane \(lane) has steps \(steps), expected a non-empty run from step \(next)")
+                }
+                for step in steps { (stageOf[step], laneOf[step]) = (index, lane) }
+                next = steps.upperBound
+            }
+        }
+        guard next == plan.order.count else { throw PlanError("stages cover \(next) of \(plan.order.count) steps") }
+    }
 
     mutating func order() throws(PlanError) {
         guard plan.order.sorted() == Array(graph.nodes.indices) else {
@@ -40,6 +67,9 @@ private struct PlanValidator {
             for id in graph.nodes[index].inputs {
                 if let p = producer[id], let s = stepOfNode[p], s >= step {
                     throw PlanError("step \(step) (\(graph.nodes[index].op)) reads \(name(id)) before step \(s) produces it")
+                }
+                if let p = producer[id], let s = stepOfNode[p], stageOf[s] == stageOf[step], laneOf[s] != laneOf[step] {
+                    throw PlanError("step \(step) (\(graph.nodes[index].op)) reads \(name(id)), which lane \(laneOf[s]) of the same stage produces concurrently")
                 }
             }
         }
@@ -115,6 +145,11 @@ private struct PlanValidator {
                 throw PlanError("\(value) overwrites \(name(source)) at step \(step), but \(name(other.value)) in the same bytes is read until step \(other.lastStep)")
             }
         }
+        for other in plan.stages[stageOf[step]].steps where laneOf[other] != laneOf[step] {
+            for id in graph.nodes[plan.order[other]].inputs where (try? self.root(of: id)) == root {
+                throw PlanError("\(value) overwrites \(name(source)) at step \(step), but step \(other) in another lane of the same stage reads \(name(id)) in those bytes")
+            }
+        }
     }
 
     /// The arena buffer whose bytes `value` uses, following views and in-place chains.
@@ -152,7 +187,8 @@ private struct PlanValidator {
         }
         return plan.buffers.compactMap { buffer in
             guard case .arena = buffer.storage else { return nil }
-            return MemoryBlock(root: buffer.value, bytes: buffer.bytes, firstStep: buffer.firstStep, lastStep: last[buffer.value] ?? buffer.lastStep)
+            let block = MemoryBlock(root: buffer.value, bytes: buffer.bytes, firstStep: buffer.firstStep, lastStep: last[buffer.value] ?? buffer.lastStep)
+            return block.widened(to: plan.stages)
         }
     }
 

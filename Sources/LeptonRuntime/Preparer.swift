@@ -4,9 +4,17 @@ import LeptonReference
 /// Turns nodes into prepared steps: picks the kernel (the `Op+Kernel` facet, the fused-body
 /// strategies, or the reference fallback) and guards against outputs that overlap inputs for
 /// kernels that cannot run in place.
+///
+/// Steps of a concurrent stage run at the same time, each on one thread: while preparing lane
+/// `k` of such a stage (`lane = k`) kernels get one thread and lane `k`'s own scratch area, so
+/// no two concurrent steps share scratch. Steps of one-lane stages (`lane = nil`) get every
+/// thread and area 0, which has a slot per thread.
 final class Preparer {
-    let scratch: ScratchArea
-    let parallelism: Parallelism
+    /// The executor's threads (what one-lane stages use).
+    let threads: Parallelism
+    private let scratchAreas: [ScratchArea]
+    /// The lane of the concurrent stage being prepared; nil for a one-lane stage.
+    var lane: Int?
     /// Memory the steps point into beyond the arena (constants, fused intermediates, redirects).
     private(set) var owned: [Arena] = []
     /// Nodes (fused body nodes included) that run through the reference `Op.evaluate`.
@@ -15,9 +23,20 @@ final class Preparer {
 
     init(bindings: [String: Int], parallelism: Parallelism) {
         self.bindings = bindings
-        self.parallelism = parallelism
-        scratch = ScratchArea(slots: parallelism.threads)
+        threads = parallelism
+        scratchAreas = (0..<parallelism.threads).map { ScratchArea(slots: $0 == 0 ? parallelism.threads : 1) }
     }
+
+    /// The scratch of the steps being prepared.
+    var scratch: ScratchArea { scratchAreas[lane ?? 0] }
+
+    /// The threads the steps being prepared may use: one inside a concurrent stage.
+    var parallelism: Parallelism {
+        lane == nil ? threads : Parallelism(threads: 1, minimumChunkCost: threads.minimumChunkCost)
+    }
+
+    /// Allocates every scratch area (after the last step has reserved).
+    func allocateScratch() { for area in scratchAreas { area.allocate() } }
 
     func keep(_ arena: Arena) { owned.append(arena) }
 

@@ -26,6 +26,26 @@ extension Tensor {
         }
     }
 
+    /// Replaces the scalars with the bytes at `source`, in the existing storage when it has
+    /// `dtype` and `shape` (no allocation when that storage is not shared), else in new storage.
+    mutating func overwrite(from source: UnsafeRawPointer, dtype: DType, shape: [Int]) {
+        guard self.dtype == dtype, self.shape == shape else {
+            self = Tensor(copying: source, dtype: dtype, shape: shape)
+            return
+        }
+        func fill<T>(_ a: inout [T]) {
+            a.withUnsafeMutableBytes { if let b = $0.baseAddress { b.copyMemory(from: source, byteCount: $0.count) } }
+        }
+        // Each case takes the array out of `storage` first, so it stays uniquely referenced.
+        switch storage {
+        case .f32(var a): storage = .f32([]); fill(&a); storage = .f32(a)
+        case .f64(var a): storage = .f64([]); fill(&a); storage = .f64(a)
+        case .i32(var a): storage = .i32([]); fill(&a); storage = .i32(a)
+        case .i64(var a): storage = .i64([]); fill(&a); storage = .i64(a)
+        case .bool(var a): storage = .bool([]); fill(&a); storage = .bool(a)
+        }
+    }
+
     /// A tensor of `dtype` and `shape` holding a copy of the bytes at `source`.
     init(copying source: UnsafeRawPointer, dtype: DType, shape: [Int]) {
         let n = shape.reduce(1, *)

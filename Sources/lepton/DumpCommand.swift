@@ -11,6 +11,7 @@ enum DumpCommand {
             OptionSpec("--full-tensors", "print every tensor value (default: tensors over 64 elements are elided)"),
             OptionSpec("--memory", "print the memory plan of the graph (entry graph unless --graph) instead"),
             OptionSpec("--dim", value: "SYMBOL=SIZE", repeatable: true, "size of a symbolic dimension for --memory"),
+            OptionSpec("--threads", value: "T", "plan --memory for T threads: concurrent stages and their lifetimes (default 1)"),
         ] + OptimizationFlags.options,
         details: """
         prints the graph as written (-O0) unless -O1/-O2, --passes or --dump-after is given;

@@ -31,3 +31,18 @@ import Testing
     #expect(optimized.stdout.contains(" linear ") && !optimized.stdout.contains(" matmul "),
             "-O2 forms one linear from the matmul and the bias add: \(optimized.stdout)")
 }
+
+/// `--threads 2` plans for two threads: the wide fixture's branches show as lanes of one
+/// concurrent stage (a `stage` column); `--threads 1` (the default) prints no stages.
+@Test func dumpMemoryShowsConcurrentStages() throws {
+    let wide = TestPaths.fixtures("schedule").appendingPathComponent("wide.graph").path
+    let staged = try lepton("dump", wide, "--memory", "--dim", "N=8", "-O2", "--threads", "2")
+    #expect(staged.status == 0, "\(staged.stderr)")
+    #expect(staged.stdout.contains("stages (1 concurrent, 2 lanes at most)"), "\(staged.stdout)")
+    #expect(staged.stdout.split(separator: "\n").dropFirst().first?.hasPrefix("step  stage  value") == true, "\(staged.stdout)")
+    #expect(staged.stdout.contains(" 0/1 "), "\(staged.stdout)")
+    let serial = try lepton("dump", wide, "--memory", "--dim", "N=8", "-O2")
+    #expect(serial.status == 0 && !serial.stdout.contains("stage"), "\(serial.stdout)")
+    let bad = try lepton("dump", wide, "--memory", "--dim", "N=8", "--threads", "0")
+    #expect(bad.status == 2, "\(bad.stderr)")
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import LeptonFrontend
+@testable import LeptonReference
+@testable import LeptonRuntime
+import LeptonKernels
+import LeptonPasses
+
+/// The steady-state path allocates nothing: `Executor.run(_:into:)`, called again with inputs
+/// of the previous call's shapes and the previous call's outputs, makes no heap allocation at
+/// all — counted allocation by allocation (`AllocationCounter`; the checked `run(_:)` must
+/// count some, or the counter is broken), on one and two threads, for a chain, the
+/// wide-branches fixture (concurrent stages) and example models. Counted in a child process
+/// (an exit test) started with glibc's debug malloc, where no other test allocates meanwhile.
+///
+/// Not yet zero, so not here: kernels that split their own work (`Parallelism.forEach` hands a
+/// capturing closure to the workers, which allocates its context per fork-join), and a fused
+/// epilogue reading a scalar constant (one allocation per run) — the transformer has both.
+@Suite struct ZeroAllocationTests {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: AllocationCounter.preloadLibrary), "needs glibc's libc_malloc_debug"))
+    func fastPathAllocatesNothingOnceWarm() async {
+        // The child inherits the environment: glibc's debug malloc makes the hooks live there.
+        setenv("LD_PRELOAD", AllocationCounter.preloadLibrary, 1)
+        defer { unsetenv("LD_PRELOAD") }
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            guard AllocationCounter.install() else { exit(2) }
+            // The counter must see allocations, or zero below would prove nothing.
+            AllocationCounter.start()
+            let held = [Int](repeating: 1, count: 100)
+            let seen = AllocationCounter.stop()
+            withExtendedLifetime(held) {}
+            guard seen >= 1 else { exit(3) }
+            var report = ""
+            for (name, graph, parameters, bindings) in try zeroAllocationCases() {
+                for threads in [1, 2] {
+                    let executor = try Executor(graph: graph, parameters: parameters, threads: threads)
+                    let named = randomInputs(graph, bindings: bindings)
+                    let inputs = graph.inputs.map { named[graph.name(of: $0)] ?? Tensor(scalar: Float(0)) }
+                    var outputs: [Tensor] = []
+                    // Warm: besides the plan, each thread's first use of pooled kernel state (a
+                    // GEMM packing workspace per concurrent GEMM) allocates once.
+                    for _ in 0..<20 { try executor.run(inputs, into: &outputs) }
+                    AllocationCounter.start()
+                    for _ in 0..<20 { try executor.run(inputs, into: &outputs) }
+                    let fast = AllocationCounter.stop()
+                    AllocationCounter.start()
+                    _ = try executor.run(named)
+                    let checked = AllocationCounter.stop()
+                    let expected = try executor.run(named)
+                    let verdict = fast == 0 && checked > 0 && outputs == expected ? "ok" : "FAILED"
+                    report += "\(verdict): \(name), \(threads) threads: \(fast) allocations in 20 fast runs, \(checked) in one checked run\n"
+                }
+            }
+            FileHandle.standardError.write(report.data(using: .utf8) ?? Data())
+            exit(0)
+        }
+        if let result {
+            let text = String(decoding: result.standardErrorContent, as: UTF8.self)
+            let lines = text.split(separator: "\n")
+            #expect(lines.count == 8, "\(text)")
+            #expect(lines.allSatisfy { $0.hasPrefix("ok: ") }, "\(text)")
+        }
+    }
+}
+
+/// Graphs for the zero-allocation test, optimized at -O2, with their params and sizes.
+private func zeroAllocationCases() throws -> [(String, Graph, [Tensor], [String: Int])] {
+    var cases: [(String, Graph, [Tensor], [String: Int])] = []
+    let files: [(URL, [String: Int])] = [
+        (TestPaths.fixtures("cli").appendingPathComponent("chain100.graph"), ["N": 4]),
+        (TestPaths.fixtures("schedule").appendingPathComponent("wide.graph"), ["N": 8]),
+        (TestPaths.repositoryRoot.appendingPathComponent("graphs/mlp.graph"), ["N": 2]),
+        (TestPaths.repositoryRoot.appendingPathComponent("graphs/lenet.graph"), ["N": 1]),
+    ]
+    for (url, bindings) in files {
+        let module = try Frontend.parse(source: String(contentsOf: url, encoding: .utf8), path: url.path)
+        let graph = try #require(module.entry)
+        let optimized = try optimizedAtO2(graph, baseDirectory: module.baseDirectory, verifyEach: false)
+        cases.append((url.lastPathComponent, optimized, try materializeParameters(of: optimized, baseDirectory: module.baseDirectory), bindings))
+    }
+    return cases
+}
