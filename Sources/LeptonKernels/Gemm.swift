@@ -105,16 +105,60 @@ public struct GemmShape: Hashable, Sendable {
 /// inlinable, so the SIMD code is always compiled with this module's flags.
 public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
                     _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int = .max) {
+    gemmF32(shape, .matrix(a), .matrix(b), c, ldc: ldc, accumulate: accumulate, threads: threads)
+}
+
+/// Whether the packed SIMD GEMM is compiled in (target-CPU flags): pre-packing operands and
+/// reading conv images directly only pay off with it.
+public let packedGemmAvailable: Bool = {
     #if LEPTON_NATIVE_SIMD
+    return true
+    #else
+    return false
+    #endif
+}()
+
+/// C (+)= A·B over any operand kind (pre-packed weights, a conv image), then `writeBack`
+/// (bias, epilogue) on each finished block of C, on the thread that computed it.
+public func gemmF32(_ shape: GemmShape, _ a: GemmOperandA, _ b: GemmOperandB, _ c: UnsafeMutablePointer<Float>,
+                    ldc: Int, accumulate: Bool, threads: Int = .max, writeBack: GemmWriteBack = .none) {
     let (m, n, k) = (shape.m, shape.n, shape.k)
     guard m > 0, n > 0 else { return }
+    #if LEPTON_NATIVE_SIMD
     guard k > 0 else {
         if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        writeBack.finish(c, ldc: ldc, rows: 0..<m, columns: 0..<n, part: 0)
         return
     }
-    PackedGemm.run(PackedGemm.Problem(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate),
-                   threads: threads)
+    PackedGemm.run(PackedGemm.Problem(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                                      writeBack: writeBack), threads: threads)
     #else
-    gemmBlocked(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+    portableGemm(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+    writeBack.finish(c, ldc: ldc, rows: 0..<m, columns: 0..<n, part: 0)
     #endif
+}
+
+/// The blocked loop over the unpacked operands (a conv image element by element).
+func portableGemm(_ shape: GemmShape, _ a: GemmOperandA, _ b: GemmOperandB, _ c: UnsafeMutablePointer<Float>,
+                  ldc: Int, accumulate: Bool) {
+    let aView: MatrixView<Float>
+    switch a {
+    case .matrix(let view): aView = view
+    case .packed(let packed): aView = packed.source
+    }
+    switch b {
+    case .matrix(let view): gemmBlocked(shape, aView, view, c, ldc: ldc, accumulate: accumulate)
+    case .packed(let packed): gemmBlocked(shape, aView, packed.source, c, ldc: ldc, accumulate: accumulate)
+    case .image(let image):
+        let column = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(shape.k, 1))
+        defer { column.deallocate() }
+        for j in 0..<shape.n {
+            PackedGemm.imageColumn(image, j, count: shape.k, into: column)
+            for i in 0..<shape.m {
+                var sum: Float = accumulate ? c[i * ldc + j] : 0
+                for p in 0..<shape.k { sum += aView.base[i * aView.rowStride + p * aView.columnStride] * column[p] }
+                c[i * ldc + j] = sum
+            }
+        }
+    }
 }

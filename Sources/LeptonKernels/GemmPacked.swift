@@ -24,45 +24,61 @@ enum PackedGemm {
     /// The operands of one call, as raw pointers a worker thread can take.
     struct Problem: @unchecked Sendable {
         var m: Int, n: Int, k: Int
-        var a: MatrixView<Float>, b: MatrixView<Float>
+        var a: GemmOperandA, b: GemmOperandB
         var c: UnsafeMutablePointer<Float>, ldc: Int
         var accumulate: Bool
+        var writeBack: GemmWriteBack = .none
+
+        /// B as a row-major matrix read in place, when it is one.
+        var rowMajorB: MatrixView<Float>? {
+            if case .matrix(let b) = b, b.columnStride == 1 { return b }
+            return nil
+        }
     }
 
     static func run(_ p: Problem, threads: Int) {
-        if p.m <= streamingRows && p.b.columnStride == 1 {
-            streamingRows(p)
+        if p.m <= streamingRows, let b = p.rowMajorB, case .matrix(let a) = p.a {
+            streamingRows(p, a, b)
+            p.writeBack.finish(p.c, ldc: p.ldc, rows: 0..<p.m, columns: 0..<p.n, part: 0)
             return
         }
         let panels = (p.n + nr - 1) / nr
         let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(cores, threads, panels)
         if parts <= 1 {
-            GemmWorkspace.with { run(p, columns: 0..<p.n, $0) }
+            GemmWorkspace.with { run(p, columns: 0..<p.n, part: 0, $0) }
             return
         }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             // Whole panels per part, so the split never changes which kernel computes a column.
             let lo = panels * part / parts * nr, hi = Swift.min(p.n, panels * (part + 1) / parts * nr)
-            if lo < hi { GemmWorkspace.with { run(p, columns: lo..<hi, $0) } }
+            if lo < hi { GemmWorkspace.with { run(p, columns: lo..<hi, part: part, $0) } }
         }
     }
 
-    /// C[:, columns] (+)= A · B[:, columns].
-    static func run(_ p: Problem, columns: Range<Int>, _ w: GemmWorkspace) {
-        let inPlace = p.b.columnStride == 1 && p.m < inPlaceRows
+    /// C[:, columns] (+)= A · B[:, columns], then the write-back on each finished block.
+    static func run(_ p: Problem, columns: Range<Int>, part: Int, _ w: GemmWorkspace) {
+        let inPlace = p.rowMajorB != nil && p.m < inPlaceRows
         var jc = columns.lowerBound
         while jc < columns.upperBound {
             let ncb = Swift.min(nc, columns.upperBound - jc)
             var pc = 0
             while pc < p.k {
                 let kcb = Swift.min(kc, p.k - pc)
-                if !inPlace { packB(p.b, rows: pc, kcb, columns: jc, ncb, into: w.b) }
+                let panels = panelsOfB(p, rows: pc, kcb, columns: jc, ncb, inPlace: inPlace, w)
                 var ic = 0
                 while ic < p.m {
                     let mcb = Swift.min(mc, p.m - ic)
-                    packA(p.a, rows: ic, mcb, columns: pc, kcb, into: w.a)
-                    let block = Block(rows: ic, columns: jc, k: pc, m: mcb, n: ncb, kc: kcb, load: p.accumulate || pc > 0)
-                    multiply(p, block, inPlace: inPlace, w)
+                    let slivers: UnsafePointer<Float>
+                    switch p.a {
+                    case .matrix(let a):
+                        packA(a, rows: ic, mcb, columns: pc, kcb, into: w.a)
+                        slivers = UnsafePointer(w.a)
+                    case .packed(let a):
+                        slivers = a.block(k0: pc, depth: kcb, start: ic)
+                    }
+                    let block = Block(rows: ic, columns: jc, k: pc, m: mcb, n: ncb, kc: kcb, load: p.accumulate || pc > 0,
+                                      last: pc + kcb == p.k)
+                    multiply(p, block, slivers: slivers, panels: panels, part: part, w)
                     ic += mcb
                 }
                 pc += kcb
@@ -71,25 +87,42 @@ enum PackedGemm {
         }
     }
 
-    /// One packed block: C[rows..., columns...] over k-steps k..<k+kc.
-    struct Block { var rows: Int, columns: Int, k: Int, m: Int, n: Int, kc: Int, load: Bool }
+    /// The packed panels of B[rows..<rows+k, columns..<columns+n]: packed now into the
+    /// workspace, already packed, or nil when a row-major B is read in place.
+    static func panelsOfB(_ p: Problem, rows: Int, _ k: Int, columns: Int, _ n: Int, inPlace: Bool,
+                          _ w: GemmWorkspace) -> UnsafePointer<Float>? {
+        switch p.b {
+        case .matrix(let b):
+            if inPlace { return nil }
+            packB(b, rows: rows, k, columns: columns, n, into: w.b)
+        case .packed(let b):
+            return b.block(k0: rows, depth: k, start: columns)
+        case .image(let image):
+            packImage(image, rows: rows, k, columns: columns, n, into: w.b)
+        }
+        return UnsafePointer(w.b)
+    }
 
-    static func multiply(_ p: Problem, _ blk: Block, inPlace: Bool, _ w: GemmWorkspace) {
+    /// One packed block: C[rows..., columns...] over k-steps k..<k+kc; `last` when it is the
+    /// final k block (the write-back then runs on each finished MR-row strip).
+    struct Block { var rows: Int, columns: Int, k: Int, m: Int, n: Int, kc: Int, load: Bool, last: Bool }
+
+    static func multiply(_ p: Problem, _ blk: Block, slivers: UnsafePointer<Float>, panels: UnsafePointer<Float>?,
+                         part: Int, _ w: GemmWorkspace) {
         var ir = 0
         while ir < blk.m {
             let rows = Swift.min(mr, blk.m - ir)
-            let sliver = UnsafePointer(w.a + ir * blk.kc)
+            let sliver = slivers + ir * blk.kc
             var jr = 0
             while jr < blk.n {
                 let cols = Swift.min(nr, blk.n - jr)
                 let target = p.c + (blk.rows + ir) * p.ldc + blk.columns + jr
-                var (panel, ldb) = (UnsafePointer(w.b + jr * blk.kc), nr)
-                if inPlace {
+                var (panel, ldb) = (panels.map { $0 + jr * blk.kc } ?? UnsafePointer(w.b), nr)
+                if panels == nil, let b = p.rowMajorB {
                     if cols == nr {
-                        (panel, ldb) = (p.b.base + blk.k * p.b.rowStride + blk.columns + jr, p.b.rowStride)
+                        (panel, ldb) = (b.base + blk.k * b.rowStride + blk.columns + jr, b.rowStride)
                     } else {
-                        packB(p.b, rows: blk.k, blk.kc, columns: blk.columns + jr, cols, into: w.b)
-                        panel = UnsafePointer(w.b)
+                        packB(b, rows: blk.k, blk.kc, columns: blk.columns + jr, cols, into: w.b)
                     }
                 }
                 if cols == nr {
@@ -102,6 +135,11 @@ enum PackedGemm {
                     }
                 }
                 jr += cols
+            }
+            if blk.last && !p.writeBack.isEmpty {
+                let first = blk.rows + ir
+                p.writeBack.finish(p.c, ldc: p.ldc, rows: first..<(first + rows), columns: blk.columns..<(blk.columns + blk.n),
+                                   part: part)
             }
             ir += rows
         }
