@@ -5,8 +5,9 @@ import LeptonKernels
 /// - elementwise body: one tile program over the output (each tile streams through every
 ///   instruction while it is in cache);
 /// - anchor + epilogue (one matmul/conv/… followed by elementwise ops): the anchor kernel
-///   writes the output buffer, then the epilogue runs in place over it tile by tile (the
-///   write-back: bias, activation, residual);
+///   writes the output buffer and the epilogue runs in place over it (bias, activation,
+///   residual) — inside the GEMM's write-back on each finished block for f32
+///   matmul/gemm/linear/conv2d anchors, else as a second pass tile by tile;
 /// - anything else: the body's nodes as ordinary steps over private buffers.
 struct FusedPreparer {
     let preparer: Preparer
@@ -107,11 +108,16 @@ struct FusedPreparer {
             anchor, inputShapes: positions.map { context.inputShapes[$0] }, inputTypes: positions.map { context.inputTypes[$0] },
             outputShapes: [shapes[anchor.outputs[0]]], outputTypes: [context.outputTypes[0]],
             inputs: positions.map { context.inputs[$0] }, outputs: [context.outputs[0]])
-        let anchorStep = preparer.prepare(anchorContext)
-        if body.outputs[0] == anchor.outputs[0] { return anchorStep }
+        if body.outputs[0] == anchor.outputs[0] { return preparer.prepare(anchorContext) }
         guard let (program, constants) = tileProgram(shapes, anchor: index) else { return nil }
-        let epilogue = tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + [UnsafeRawPointer(context.outputs[0])] + constants,
-                                results: context.outputs, scratch: preparer.scratch, parallelism: preparer.parallelism)
+        let operands = context.inputs.map { UnsafeRawPointer($0) } + [UnsafeRawPointer(context.outputs[0])] + constants
+        // A GEMM-shaped anchor runs the epilogue in its write-back (Kernels+WriteBack.swift).
+        if let step = writeBackStep(anchorContext, program, operands: operands, results: context.outputs, preparer: preparer) {
+            return step
+        }
+        let anchorStep = preparer.prepare(anchorContext)
+        let epilogue = tileStep(program, operands: operands, results: context.outputs, scratch: preparer.scratch,
+                                parallelism: preparer.parallelism)
         return { () throws(KernelFailure) in
             try anchorStep()
             try epilogue()
