@@ -118,6 +118,19 @@ public let packedGemmAvailable: Bool = {
     #endif
 }()
 
+/// Products with at most this many rows stream a row-major B in place (no packing).
+public var gemmStreamingRows: Int { PackedGemm.streamingRows }
+
+/// Narrower B operands are not pre-packed (under half a panel).
+public var gemmNarrowestPackedB: Int { PackedGemm.nr / 2 }
+
+/// Whether pre-packing a constant B pays for an m-row product: not when the packed kernels
+/// are missing, B is under half a panel wide, or a few rows stream a row-major B in place
+/// (a batch-1 linear layer reads each weight once anyway).
+public func gemmPrefersPackedB(m: Int, n: Int, _ b: MatrixView<Float>) -> Bool {
+    packedGemmAvailable && n >= gemmNarrowestPackedB && !(m <= PackedGemm.streamingRows && b.columnStride == 1)
+}
+
 /// C (+)= A·B over any operand kind (pre-packed weights, a conv image), then `writeBack`
 /// (bias, epilogue) on each finished block of C, on the thread that computed it.
 public func gemmF32(_ shape: GemmShape, _ a: GemmOperandA, _ b: GemmOperandB, _ c: UnsafeMutablePointer<Float>,

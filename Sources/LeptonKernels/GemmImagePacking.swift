@@ -45,7 +45,17 @@ extension PackedGemm {
         if stride == 1 {
             let lo = Swift.min(Swift.max(-start, 0), count), hi = Swift.max(Swift.min(width - start, count), lo)
             for q in 0..<lo { dst[q] = 0 }
-            for q in lo..<hi { dst[q] = row[start + q] }
+            // Pointer offsets (no overflow checks), 16 lanes at a time: this is the hot copy.
+            let (src, out) = (row + start, UnsafeMutableRawPointer(dst))
+            var q = lo
+            while q + 16 <= hi {
+                out.storeBytes(of: loadVector(src + q), toByteOffset: q * 4, as: SIMD16<Float>.self)
+                q += 16
+            }
+            while q < hi {
+                dst[q] = src[q]
+                q += 1
+            }
             for q in hi..<count { dst[q] = 0 }
         } else {
             for q in 0..<count {

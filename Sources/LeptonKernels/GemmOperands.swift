@@ -23,6 +23,11 @@ public struct PackedOperand: @unchecked Sendable {
     public let source: MatrixView<Float>
     let base: UnsafePointer<Float>
 
+    /// The layout's name: "gemm-a:mr12:kc256" (A slivers) or "gemm-b:nr32:kc256" (B panels).
+    public static func layoutName(_ role: Role) -> String {
+        role == .a ? "gemm-a:mr\(PackedGemm.mr):kc\(PackedGemm.kc)" : "gemm-b:nr\(PackedGemm.nr):kc\(PackedGemm.kc)"
+    }
+
     /// Floats `init(packing:…)` writes.
     public static func elements(role: Role, extent: Int, k: Int) -> Int { padded(role, extent) * k }
 

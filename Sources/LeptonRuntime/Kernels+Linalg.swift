@@ -52,7 +52,7 @@ extension MatmulKernel {
         let aIndex = batchOffsets(aBatch, batch), bIndex = batchOffsets(bBatch, batch)
         let (a, b, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
         let shape = GemmShape(m: m, n: n, k: k)
-        let packed = bBatch.reduce(1, *) == 1 ? context.packedB(input: 1, MatrixView(b, rowStride: n), n: n, k: k) : nil
+        let packed = bBatch.reduce(1, *) == 1 ? context.packedB(input: 1, MatrixView(b, rowStride: n), m: m, n: n, k: k) : nil
         let (threads, epilogue) = (context.parallelism.threads, self.epilogue)
         return {
             for i in aIndex.indices {
@@ -67,11 +67,10 @@ extension MatmulKernel {
 }
 
 extension StepContext {
-    /// B[k, n] (input `i`) packed once for the f32 GEMM when it is constant and packing pays
-    /// (the packed GEMM is compiled in and B is at least half a panel wide); the packed
-    /// panels are kept for the plan's life.
-    func packedB(input i: Int, _ b: MatrixView<Float>, n: Int, k: Int) -> PackedOperand? {
-        guard packedGemmAvailable, isConstant(input: i), n >= 16, k > 0 else { return nil }
+    /// B[k, n] (input `i`) packed once for m-row f32 products when it is constant and packing
+    /// pays (`gemmPrefersPackedB`); the packed panels are kept for the plan's life.
+    func packedB(input i: Int, _ b: MatrixView<Float>, m: Int, n: Int, k: Int) -> PackedOperand? {
+        guard isConstant(input: i), k > 0, gemmPrefersPackedB(m: m, n: n, b) else { return nil }
         let storage = Arena(byteCount: PackedOperand.elements(role: .b, extent: n, k: k) * MemoryLayout<Float>.stride)
         keep(storage)
         return PackedOperand(packing: b, role: .b, extent: n, k: k, into: storage.base.assumingMemoryBound(to: Float.self))
@@ -149,7 +148,7 @@ extension GemmKernel {
         let aView = MatrixView(context.input(0, Float.self), rowStride: aShape[1])
         let bView = MatrixView(context.input(1, Float.self), rowStride: bShape[1])
         let (a, b) = (transA ? aView.transposed : aView, transB ? bView.transposed : bView)
-        let bOperand = context.packedB(input: 1, b, n: n, k: k).map { GemmOperandB.packed($0) } ?? .matrix(b)
+        let bOperand = context.packedB(input: 1, b, m: m, n: n, k: k).map { GemmOperandB.packed($0) } ?? .matrix(b)
         let out = context.output(0, Float.self)
         let alpha = Float(attributes.float("alpha")), beta = Float(attributes.float("beta"))
         let c = context.optionalInput(2, Float.self)
@@ -205,7 +204,7 @@ extension LinearKernel {
         let rows = context.count(input: 0) / Swift.max(k, 1)
         let (x, w, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
         let shape = GemmShape(m: k == 0 ? context.count(output: 0) / Swift.max(n, 1) : rows, n: n, k: k)
-        let weight = context.packedB(input: 1, MatrixView(w, rowStride: n), n: n, k: k).map { GemmOperandB.packed($0) }
+        let weight = context.packedB(input: 1, MatrixView(w, rowStride: n), m: shape.m, n: n, k: k).map { GemmOperandB.packed($0) }
             ?? .matrix(MatrixView(w, rowStride: n))
         let writeBack = GemmWriteBack(columnBias: context.optionalInput(2, Float.self), epilogue: epilogue)
         let threads = context.parallelism.threads
