@@ -118,6 +118,10 @@ public let packedGemmAvailable: Bool = {
     #endif
 }()
 
+/// Products with fewer multiply-adds run on one thread (callers with many independent small
+/// products, as batched matmul, split those over threads instead).
+public var gemmParallelWork: Int { PackedGemm.parallelWork }
+
 /// Products with at most this many rows stream a row-major B in place (no packing).
 public var gemmStreamingRows: Int { PackedGemm.streamingRows }
 

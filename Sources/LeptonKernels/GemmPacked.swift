@@ -8,15 +8,16 @@ import Foundation
 /// tiles; a tile with fewer than 32 valid columns goes through a scratch tile. When M is small
 /// a row-major B is read in place (packing it would cost more than the product).
 ///
-/// Threads split N only: every element of C is computed by one thread, in the same k order as
-/// with one thread, so results are bit-identical for any thread count.
+/// Threads split N (or M, see `splitsRows`): every element of C is computed by one thread, in
+/// the same k order as with one thread, so results are bit-identical for any thread count.
 enum PackedGemm {
     static let mr = 12, nr = 32
     static let kc = 256, mc = 480, nc = 1024
     /// Below this many rows a row-major B is read in place instead of packed.
     static let inPlaceRows = 16
-    /// Products under this many multiply-adds run on the calling thread (~50 µs).
-    static let parallelWork = 2_000_000
+    /// Products under this many multiply-adds run on the calling thread: ~40 µs of packed
+    /// kernel time, so the ~10–13 µs fork-join pays (an LSTM step's 8x1024x256 product did not).
+    static let parallelWork = 4_000_000
 
     /// Read once: `activeProcessorCount` costs far more than a small product.
     static let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -42,21 +43,41 @@ enum PackedGemm {
             p.writeBack.finish(p.c, ldc: p.ldc, rows: 0..<p.m, columns: 0..<p.n, part: 0)
             return
         }
-        let panels = (p.n + nr - 1) / nr
-        let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(cores, threads, panels)
+        let panels = (p.n + nr - 1) / nr, slivers = (p.m + mr - 1) / mr
+        let splitRows = splitsRows(p)
+        let parts = p.m * p.n * p.k < parallelWork ? 1 : Swift.min(cores, threads, splitRows ? slivers : panels)
         if parts <= 1 {
-            GemmWorkspace.with { run(p, columns: 0..<p.n, part: 0, $0) }
+            GemmWorkspace.with { run(p, rows: 0..<p.m, columns: 0..<p.n, part: 0, $0) }
             return
         }
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            // Whole panels per part, so the split never changes which kernel computes a column.
-            let lo = panels * part / parts * nr, hi = Swift.min(p.n, panels * (part + 1) / parts * nr)
-            if lo < hi { GemmWorkspace.with { run(p, columns: lo..<hi, part: part, $0) } }
+            // Whole slivers / panels per part: every element is still computed by one thread
+            // with the same k blocking, whichever kernel covers it, so the result is the same.
+            if splitRows {
+                let lo = slivers * part / parts * mr, hi = Swift.min(p.m, slivers * (part + 1) / parts * mr)
+                if lo < hi { GemmWorkspace.with { run(p, rows: lo..<hi, columns: 0..<p.n, part: part, $0) } }
+            } else {
+                let lo = panels * part / parts * nr, hi = Swift.min(p.n, panels * (part + 1) / parts * nr)
+                if lo < hi { GemmWorkspace.with { run(p, rows: 0..<p.m, columns: lo..<hi, part: part, $0) } }
+            }
         }
     }
 
-    /// C[:, columns] (+)= A · B[:, columns], then the write-back on each finished block.
-    static func run(_ p: Problem, columns: Range<Int>, part: Int, _ w: GemmWorkspace) {
+    /// Whether threads split rows (each packs its rows of A and all of B) rather than columns
+    /// (each packs all of A and its columns of B): rows when B costs nothing to pack (already
+    /// packed) or A is the larger packing job, as long as there are rows enough to go round.
+    static func splitsRows(_ p: Problem) -> Bool {
+        guard p.m >= 4 * mr else { return false }
+        switch (p.a, p.b) {
+        case (.packed, _), (_, .image): return false
+        case (.matrix, .packed): return true
+        case (.matrix, .matrix): return 2 * p.m >= p.n
+        }
+    }
+
+    /// C[rows, columns] (+)= A[rows, :] · B[:, columns], then the write-back on each finished
+    /// block. `rows` starts at a multiple of MR (a pre-packed A's sliver boundary).
+    static func run(_ p: Problem, rows: Range<Int>, columns: Range<Int>, part: Int, _ w: GemmWorkspace) {
         let inPlace = p.rowMajorB != nil && p.m < inPlaceRows
         var jc = columns.lowerBound
         while jc < columns.upperBound {
@@ -65,9 +86,9 @@ enum PackedGemm {
             while pc < p.k {
                 let kcb = Swift.min(kc, p.k - pc)
                 let panels = panelsOfB(p, rows: pc, kcb, columns: jc, ncb, inPlace: inPlace, w)
-                var ic = 0
-                while ic < p.m {
-                    let mcb = Swift.min(mc, p.m - ic)
+                var ic = rows.lowerBound
+                while ic < rows.upperBound {
+                    let mcb = Swift.min(mc, rows.upperBound - ic)
                     let slivers: UnsafePointer<Float>
                     switch p.a {
                     case .matrix(let a):

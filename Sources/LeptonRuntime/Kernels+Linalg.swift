@@ -53,14 +53,28 @@ extension MatmulKernel {
         let (a, b, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
         let shape = GemmShape(m: m, n: n, k: k)
         let packed = bBatch.reduce(1, *) == 1 ? context.packedB(input: 1, MatrixView(b, rowStride: n), m: m, n: n, k: k) : nil
-        let (threads, epilogue) = (context.parallelism.threads, self.epilogue)
+        let (parallelism, epilogue) = (context.parallelism, self.epilogue)
+        // Many products each too small to split (attention heads) run side by side instead,
+        // each on one thread: every output is still computed exactly as serially.
+        let work = m * n * k
+        let splitBatch = aIndex.count > 1 && work < gemmParallelWork
+        let shared = Shared((a, b, out))
+        func product(_ i: Int, threads: Int, slot: Int?) {
+            let (a, b, out) = shared.value
+            let bOperand = packed.map { GemmOperandB.packed($0) } ?? .matrix(MatrixView(b + bIndex[i] * k * n, rowStride: n))
+            var writeBack = GemmWriteBack(epilogue: epilogue)
+            writeBack.epilogue?.offset += i * m * n
+            if let slot { writeBack.epilogue?.slot = slot }
+            gemmF32(shape, .matrix(MatrixView(a + aIndex[i] * m * k, rowStride: k)), bOperand, out + i * m * n, ldc: n,
+                    accumulate: false, threads: threads, writeBack: writeBack)
+        }
         return {
-            for i in aIndex.indices {
-                let bOperand = packed.map { GemmOperandB.packed($0) } ?? .matrix(MatrixView(b + bIndex[i] * k * n, rowStride: n))
-                var writeBack = GemmWriteBack(epilogue: epilogue)
-                writeBack.epilogue?.offset += i * m * n
-                gemmF32(shape, .matrix(MatrixView(a + aIndex[i] * m * k, rowStride: k)), bOperand, out + i * m * n, ldc: n,
-                        accumulate: false, threads: threads, writeBack: writeBack)
+            if splitBatch {
+                parallelism.forEach(aIndex.count, cost: work / 16) { range, chunk in
+                    for i in range { product(i, threads: 1, slot: chunk) }
+                }
+            } else {
+                for i in aIndex.indices { product(i, threads: parallelism.threads, slot: nil) }
             }
         }
     }

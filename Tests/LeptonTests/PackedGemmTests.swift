@@ -182,3 +182,32 @@ import LeptonTensor
         for (index, t) in cases.enumerated() { try Self.checkConv(t, seed: UInt64(index + 1)) }
     }
 }
+
+extension PackedGemmTests {
+    /// Shapes whose threads split rows (tall A, or a pre-packed B) as well as columns: the same
+    /// bits as one thread.
+    @Test func rowAndColumnSplitsMatchOneThread() {
+        for (m, n, k, packB) in [(200, 100, 300, false), (300, 64, 40, true), (61, 700, 100, false), (97, 250, 260, true)] {
+            var random = SplitMix64(seed: UInt64(m + n))
+            let a = (0..<(m * k)).map { _ in Float(random.nextUnit() - 0.5) }
+            let b = (0..<(k * n)).map { _ in Float(random.nextUnit() - 0.5) }
+            var results: [[Float]] = []
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    let (av, bv) = (MatrixView(ap.baseAddress!, rowStride: k), MatrixView(bp.baseAddress!, rowStride: n))
+                    let store = UnsafeMutablePointer<Float>.allocate(capacity: PackedOperand.elements(role: .b, extent: n, k: k))
+                    defer { store.deallocate() }
+                    let operand: GemmOperandB = packB ? .packed(PackedOperand(packing: bv, role: .b, extent: n, k: k, into: store)) : .matrix(bv)
+                    for threads in [1, 2, 3] {
+                        var c = [Float](repeating: 0, count: m * n)
+                        c.withUnsafeMutableBufferPointer {
+                            gemmF32(GemmShape(m: m, n: n, k: k), .matrix(av), operand, $0.baseAddress!, ldc: n, accumulate: false, threads: threads)
+                        }
+                        results.append(c)
+                    }
+                }
+            }
+            #expect(results.allSatisfy { $0 == results[0] }, "m \(m) n \(n) k \(k) packB \(packB)")
+        }
+    }
+}
