@@ -37,7 +37,7 @@ public struct PackedOperand: @unchecked Sendable {
         let width = Self.padded(role, extent)
         var k0 = 0
         while k0 < k {
-            let depth = Swift.min(PackedGemm.kc, k - k0)
+            let depth = Swift.min(PackedGemm.blockDepth(k), k - k0)
             switch role {
             case .a: PackedGemm.packA(source, rows: 0, extent, columns: k0, depth, into: into + k0 * width)
             case .b: PackedGemm.packB(source, rows: k0, depth, columns: 0, extent, into: into + k0 * width)

@@ -13,6 +13,13 @@ import Foundation
 enum PackedGemm {
     static let mr = 12, nr = 32
     static let kc = 256, mc = 480, nc = 1024
+    /// The k steps per block for a depth of k: KC at most, the blocks evened out (576 = 3 x 192,
+    /// not 256 + 256 + 64: a short last block pays the C round trip for few k steps).
+    static func blockDepth(_ k: Int) -> Int {
+        let blocks = Swift.max(1, (k + kc - 1) / kc)
+        return (k + blocks - 1) / blocks
+    }
+
     /// Below this many rows a row-major B is read in place instead of packed.
     static let inPlaceRows = 16
     /// Products under this many multiply-adds run on the calling thread: ~40 µs of packed
@@ -84,7 +91,7 @@ enum PackedGemm {
             let ncb = Swift.min(nc, columns.upperBound - jc)
             var pc = 0
             while pc < p.k {
-                let kcb = Swift.min(kc, p.k - pc)
+                let kcb = Swift.min(blockDepth(p.k), p.k - pc)
                 let panels = panelsOfB(p, rows: pc, kcb, columns: jc, ncb, inPlace: inPlace, w)
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
