@@ -6,7 +6,10 @@ import Foundation
 /// MC rows the A block into MR-tall slivers; the micro-kernel then runs one A sliver (in L1)
 /// against every B panel. Packing zero-pads the edges, so the micro-kernels always run full
 /// tiles; a tile with fewer than 32 valid columns goes through a scratch tile. When M is small
-/// a row-major B is read in place (packing it would cost more than the product).
+/// a row-major B is read in place (packing it would cost more than the product). Operands
+/// packed beforehand (`PackedOperand`, constant weights) are read as they are, a conv image
+/// is packed straight from the image (GemmImagePacking.swift), and each MR-row strip gets the
+/// write-back (bias, fused epilogue) right after its last k block (GemmOperands.swift).
 ///
 /// Threads split N (or M, see `splitsRows`): every element of C is computed by one thread, in
 /// the same k order as with one thread, so results are bit-identical for any thread count.
