@@ -55,7 +55,11 @@ extension Model {
         let manager = PassManager(passes: try options.selectedPasses(), verifyEach: options.verifyEach,
                                   dumpAfter: options.dumpAfter, dump: options.dump,
                                   printOptions: options.printOptions)
-        var context = PassContext(baseDirectory: module.baseDirectory, freezeParameters: options.freezeParameters)
+        // The runtime's plan-time packing, so `prepack` notes which weights it packs.
+        var context = PassContext(baseDirectory: module.baseDirectory, freezeParameters: options.freezeParameters,
+                                  weightLayouts: { op, operand, type in
+                                      planTimeWeightLayout(op, operand: operand, type).map { WeightLayout(packedAtPlanTime: $0) }
+                                  })
         let records = try manager.run(&graph, context: &context)
         var parameters: [Tensor] = []
         for param in graph.params { parameters.append(try context.parameters.value(of: param, in: graph)) }

@@ -1,5 +1,7 @@
 /// 2-D convolution and transposed convolution (NCHW) as im2col / col2im around `gemm`. The
 /// column buffer is caller scratch (`ConvGeometry.scratchElements`), so nothing allocates.
+/// f32 conv2d with the packed GEMM compiled in takes `conv2dF32` (ConvPacked.swift) instead:
+/// no column matrix, weights packed once; this path serves the other types and portable builds.
 
 /// Everything a conv kernel needs, resolved when the step is prepared (pads already explicit).
 public struct ConvGeometry: Hashable, Sendable {

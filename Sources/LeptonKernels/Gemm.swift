@@ -105,16 +105,77 @@ public struct GemmShape: Hashable, Sendable {
 /// inlinable, so the SIMD code is always compiled with this module's flags.
 public func gemmF32(_ shape: GemmShape, _ a: MatrixView<Float>, _ b: MatrixView<Float>,
                     _ c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int = .max) {
+    gemmF32(shape, .matrix(a), .matrix(b), c, ldc: ldc, accumulate: accumulate, threads: threads)
+}
+
+/// Whether the packed SIMD GEMM is compiled in (target-CPU flags): pre-packing operands and
+/// reading conv images directly only pay off with it.
+public let packedGemmAvailable: Bool = {
     #if LEPTON_NATIVE_SIMD
+    return true
+    #else
+    return false
+    #endif
+}()
+
+/// Products with fewer multiply-adds run on one thread (callers with many independent small
+/// products, as batched matmul, split those over threads instead).
+public var gemmParallelWork: Int { PackedGemm.parallelWork }
+
+/// Products with at most this many rows stream a row-major B in place (no packing).
+public var gemmStreamingRows: Int { PackedGemm.streamingRows }
+
+/// Narrower B operands are not pre-packed (under half a panel).
+public var gemmNarrowestPackedB: Int { PackedGemm.nr / 2 }
+
+/// Whether pre-packing a constant B pays for an m-row product: not when the packed kernels
+/// are missing, B is under half a panel wide, or a few rows stream a row-major B in place
+/// (a batch-1 linear layer reads each weight once anyway).
+public func gemmPrefersPackedB(m: Int, n: Int, _ b: MatrixView<Float>) -> Bool {
+    packedGemmAvailable && n >= gemmNarrowestPackedB && !(m <= PackedGemm.streamingRows && b.columnStride == 1)
+}
+
+/// C (+)= A·B over any operand kind (pre-packed weights, a conv image), then `writeBack`
+/// (bias, epilogue) on each finished block of C, on the thread that computed it.
+public func gemmF32(_ shape: GemmShape, _ a: GemmOperandA, _ b: GemmOperandB, _ c: UnsafeMutablePointer<Float>,
+                    ldc: Int, accumulate: Bool, threads: Int = .max, writeBack: GemmWriteBack = .none) {
     let (m, n, k) = (shape.m, shape.n, shape.k)
     guard m > 0, n > 0 else { return }
+    #if LEPTON_NATIVE_SIMD
     guard k > 0 else {
         if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        writeBack.finish(c, ldc: ldc, rows: 0..<m, columns: 0..<n, part: 0)
         return
     }
-    PackedGemm.run(PackedGemm.Problem(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate),
-                   threads: threads)
+    PackedGemm.run(PackedGemm.Problem(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate,
+                                      writeBack: writeBack), threads: threads)
     #else
-    gemmBlocked(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+    portableGemm(shape, a, b, c, ldc: ldc, accumulate: accumulate)
+    writeBack.finish(c, ldc: ldc, rows: 0..<m, columns: 0..<n, part: 0)
     #endif
+}
+
+/// The blocked loop over the unpacked operands (a conv image element by element).
+func portableGemm(_ shape: GemmShape, _ a: GemmOperandA, _ b: GemmOperandB, _ c: UnsafeMutablePointer<Float>,
+                  ldc: Int, accumulate: Bool) {
+    let aView: MatrixView<Float>
+    switch a {
+    case .matrix(let view): aView = view
+    case .packed(let packed): aView = packed.source
+    }
+    switch b {
+    case .matrix(let view): gemmBlocked(shape, aView, view, c, ldc: ldc, accumulate: accumulate)
+    case .packed(let packed): gemmBlocked(shape, aView, packed.source, c, ldc: ldc, accumulate: accumulate)
+    case .image(let image):
+        let column = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(shape.k, 1))
+        defer { column.deallocate() }
+        for j in 0..<shape.n {
+            PackedGemm.imageColumn(image, j, count: shape.k, into: column)
+            for i in 0..<shape.m {
+                var sum: Float = accumulate ? c[i * ldc + j] : 0
+                for p in 0..<shape.k { sum += aView.base[i * aView.rowStride + p * aView.columnStride] * column[p] }
+                c[i * ldc + j] = sum
+            }
+        }
+    }
 }

@@ -82,7 +82,9 @@ final class GemmWorkspace: @unchecked Sendable {
         tile.initialize(repeating: 0, count: PackedGemm.mr * PackedGemm.nr)
     }
 
-    nonisolated(unsafe) private static var free: [GemmWorkspace] = []
+    /// One per core from the first use on: a worker thread that joins a split only after the
+    /// warm-up runs would otherwise allocate (and page in) its workspace during a timed run.
+    nonisolated(unsafe) private static var free: [GemmWorkspace] = (0..<Swift.max(1, PackedGemm.cores)).map { _ in GemmWorkspace() }
     private static let lock = NSLock()
 
     /// Runs `body` with a workspace no other thread is using.

@@ -6,21 +6,21 @@ extension PackedGemm {
     /// a batch-1 linear layer): B's rows are read front to back, once per row of C, four k
     /// steps per pass over the C row (kept in L1), one fused multiply-add chain per element in
     /// k order. Packing B or a register tile would cost more than the product here.
-    static func streamingRows(_ p: Problem) {
+    static func streamingRows(_ p: Problem, _ a: MatrixView<Float>, _ b: MatrixView<Float>) {
         for i in 0..<p.m {
-            let row = p.c + i * p.ldc, aRow = p.a.base + i * p.a.rowStride
+            let row = p.c + i * p.ldc, aRow = a.base + i * a.rowStride
             if !p.accumulate { row.update(repeating: 0, count: p.n) }
             var q = 0
             while q + 4 <= p.k {
-                let scales = (aRow[q * p.a.columnStride], aRow[(q + 1) * p.a.columnStride],
-                              aRow[(q + 2) * p.a.columnStride], aRow[(q + 3) * p.a.columnStride])
-                let b0 = p.b.base + q * p.b.rowStride
-                update(row, p.n, scales, b0, b0 + p.b.rowStride, b0 + 2 * p.b.rowStride, b0 + 3 * p.b.rowStride)
+                let scales = (aRow[q * a.columnStride], aRow[(q + 1) * a.columnStride],
+                              aRow[(q + 2) * a.columnStride], aRow[(q + 3) * a.columnStride])
+                let b0 = b.base + q * b.rowStride
+                update(row, p.n, scales, b0, b0 + b.rowStride, b0 + 2 * b.rowStride, b0 + 3 * b.rowStride)
                 q += 4
             }
             while q < p.k {
-                let (scale, b) = (aRow[q * p.a.columnStride], p.b.base + q * p.b.rowStride)
-                for j in 0..<p.n { row[j] = row[j].addingProduct(scale, b[j]) }
+                let (scale, bRow) = (aRow[q * a.columnStride], b.base + q * b.rowStride)
+                for j in 0..<p.n { row[j] = row[j].addingProduct(scale, bRow[j]) }
                 q += 1
             }
         }

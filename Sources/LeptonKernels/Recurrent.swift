@@ -35,10 +35,59 @@ public struct RecurrentOperands<T> {
     }
 }
 
+/// The f32 weights of a recurrent op packed once (they are constant), so neither the input
+/// projection nor any time step repacks them: per direction Wᵀ [input, gates·hidden],
+/// Rᵀ [hidden, gates·hidden] and, for a GRU, R_hᵀ [hidden, hidden] on its own.
+public struct RecurrentPacking: @unchecked Sendable {
+    public let w: [PackedOperand], r: [PackedOperand], rHidden: [PackedOperand]
+
+    /// Floats the packing of `g`'s weights takes.
+    public static func elements(_ g: RecurrentGeometry) -> Int {
+        let gh = g.gates * g.hidden
+        let perDirection = PackedOperand.elements(role: .b, extent: gh, k: g.input) + PackedOperand.elements(role: .b, extent: gh, k: g.hidden)
+            + (g.gates == 3 ? PackedOperand.elements(role: .b, extent: g.hidden, k: g.hidden) : 0)
+        return g.directions * perDirection
+    }
+
+    /// Packs w[directions, gh, input] and r[directions, gh, hidden] into `into` (`elements(g)` floats).
+    public init(_ g: RecurrentGeometry, w: UnsafePointer<Float>, r: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>) {
+        let gh = g.gates * g.hidden
+        var (ws, rs, hs) = ([PackedOperand](), [PackedOperand](), [PackedOperand]())
+        var next = into
+        func pack(_ source: MatrixView<Float>, n: Int, k: Int) -> PackedOperand {
+            let operand = PackedOperand(packing: source, role: .b, extent: n, k: k, into: next)
+            next += PackedOperand.elements(role: .b, extent: n, k: k)
+            return operand
+        }
+        for d in 0..<g.directions {
+            let (wd, rd) = (w + d * gh * g.input, r + d * gh * g.hidden)
+            ws.append(pack(MatrixView(wd, rowStride: g.input).transposed, n: gh, k: g.input))
+            rs.append(pack(MatrixView(rd, rowStride: g.hidden).transposed, n: gh, k: g.hidden))
+            if g.gates == 3 {
+                hs.append(pack(MatrixView(rd + 2 * g.hidden * g.hidden, rowStride: g.hidden).transposed, n: g.hidden, k: g.hidden))
+            }
+        }
+        (self.w, self.r, rHidden) = (ws, rs, hs)
+    }
+}
+
+/// C = A·B, through the pre-packed B when there is one (f32 only).
+@inlinable @usableFromInline func recurrentProduct<T: KernelFloat>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+                                                                     packed: PackedOperand?, _ c: UnsafeMutablePointer<T>, ldc: Int,
+                                                                     threads: Int) {
+    if let packed, T.self == Float.self {
+        gemmF32(shape, .matrix(unsafeBitCast(a, to: MatrixView<Float>.self)), .packed(packed),
+                UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc, accumulate: false, threads: threads)
+    } else {
+        gemm(shape, a, b, c, ldc: ldc, accumulate: false, threads: threads)
+    }
+}
+
 /// Runs every direction; the state lives in yH / yC (a scratch slice for a GRU's absent c).
-/// `threads` caps the threads each f32 GEMM may split over.
+/// `threads` caps the threads each f32 GEMM may split over; `packed` holds f32 weights packed
+/// beforehand.
 @inlinable public func recurrent<T: KernelFloat>(_ g: RecurrentGeometry, _ o: RecurrentOperands<T>, scratch: UnsafeMutablePointer<T>,
-                                                 threads: Int = .max) {
+                                                 threads: Int = .max, packed: RecurrentPacking? = nil) {
     let (gh, state) = (g.gates * g.hidden, g.batch * g.hidden)
     let xw = scratch, hr = scratch + g.seq * g.batch * gh, temp = hr + g.batch * gh
     for d in 0..<g.directions {
@@ -51,18 +100,18 @@ public struct RecurrentOperands<T> {
         if let c {
             if let c0 = o.initialC { c.update(from: c0 + d * state, count: state) } else { c.update(repeating: 0, count: state) }
         }
-        gemm(GemmShape(m: g.seq * g.batch, n: gh, k: g.input), MatrixView(o.x, rowStride: g.input),
-             MatrixView(w, rowStride: g.input).transposed, xw, ldc: gh, accumulate: false, threads: threads)
+        recurrentProduct(GemmShape(m: g.seq * g.batch, n: gh, k: g.input), MatrixView(o.x, rowStride: g.input),
+                         MatrixView(w, rowStride: g.input).transposed, packed: packed?.w[d], xw, ldc: gh, threads: threads)
         for step in 0..<g.seq {
             let t = reverse ? g.seq - 1 - step : step
             let recurrentRows = g.gates == 3 && !g.linearBeforeReset ? 2 * g.hidden : gh
-            gemm(GemmShape(m: g.batch, n: recurrentRows, k: g.hidden), MatrixView(UnsafePointer(h), rowStride: g.hidden),
-                 MatrixView(r, rowStride: g.hidden).transposed, hr, ldc: gh, accumulate: false, threads: threads)
+            recurrentProduct(GemmShape(m: g.batch, n: recurrentRows, k: g.hidden), MatrixView(UnsafePointer(h), rowStride: g.hidden),
+                             MatrixView(r, rowStride: g.hidden).transposed, packed: packed?.r[d], hr, ldc: gh, threads: threads)
             let stepXW = xw + t * g.batch * gh
             if let c {
                 lstmGates(g, stepXW, hr, b, h, c)
             } else {
-                gruGates(g, stepXW, hr, b, r, h, temp, threads: threads)
+                gruGates(g, stepXW, hr, b, r, h, temp, threads: threads, packed: packed?.rHidden[d])
             }
             (o.y + (t * g.directions + d) * state).update(from: h, count: state)
         }
@@ -87,7 +136,7 @@ public struct RecurrentOperands<T> {
 
 @inlinable @usableFromInline func gruGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
                                       _ b: UnsafePointer<T>?, _ r: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>,
-                                      _ temp: UnsafeMutablePointer<T>, threads: Int) {
+                                      _ temp: UnsafeMutablePointer<T>, threads: Int, packed: PackedOperand?) {
     let size = g.hidden, gh = 3 * size, state = g.batch * size
     let (reset, gated) = (temp, temp + state)
     func wb(_ k: Int) -> T { b?[k] ?? 0 }
@@ -102,9 +151,9 @@ public struct RecurrentOperands<T> {
         // gated = (reset ⊙ h) · R_hᵀ, before h changes.
         let rh = temp + 2 * state
         for i in 0..<state { rh[i] = reset[i] * h[i] }
-        gemm(GemmShape(m: g.batch, n: size, k: size), MatrixView(UnsafePointer(rh), rowStride: size),
-             MatrixView(r + 2 * size * size, rowStride: size).transposed, gated, ldc: size, accumulate: false,
-             threads: threads)
+        recurrentProduct(GemmShape(m: g.batch, n: size, k: size), MatrixView(UnsafePointer(rh), rowStride: size),
+                         MatrixView(r + 2 * size * size, rowStride: size).transposed, packed: packed, gated, ldc: size,
+                         threads: threads)
     }
     for row in 0..<g.batch {
         for j in 0..<size {

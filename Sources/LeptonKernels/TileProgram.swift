@@ -99,6 +99,19 @@ public struct TileProgram: Sendable {
         }
     }
 
+    /// Runs the program over elements `start..<start+count` only, on the calling thread, with
+    /// one `scratchBytes` block: a GEMM's write-back runs a fused epilogue this way on each
+    /// finished block of its output while the block is in cache.
+    public func run(elements start: Int, count: Int, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
+                    scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
+        var first = start
+        while first < start + count {
+            let n = Swift.min(tile, start + count - first)
+            try runTile(start: first, count: n, operands: operands, results: results, scratch: scratch)
+            first += n
+        }
+    }
+
     /// Rough cost of one element in half-nanoseconds: a transcendental ~4 ns, any other
     /// instruction or a gathered (broadcast) operand ~0.5 ns.
     private var elementCost: Int {

@@ -46,13 +46,22 @@ public struct PassContext {
 
 /// A kernel library's wish for how one constant weight operand should be stored: `transform`
 /// runs once at compile time; `layout` is recorded on the node so the kernel knows what it gets.
+/// Without a transform the runtime packs the weight itself, once, when it prepares the plan
+/// (its packed layout pads to whole panels, which a same-sized param cannot hold): the pass
+/// then leaves the graph as it is and notes which weights will be packed and how.
 public struct WeightLayout: Sendable {
     public var layout: String
-    public var transform: @Sendable (Tensor) -> Tensor
+    public var transform: (@Sendable (Tensor) -> Tensor)?
 
     public init(layout: String, transform: @escaping @Sendable (Tensor) -> Tensor) {
         self.layout = layout
         self.transform = transform
+    }
+
+    /// A layout the runtime packs into at plan time (no compile-time transform).
+    public init(packedAtPlanTime layout: String) {
+        self.layout = layout
+        self.transform = nil
     }
 }
 

@@ -5,8 +5,9 @@ import LeptonKernels
 /// - elementwise body: one tile program over the output (each tile streams through every
 ///   instruction while it is in cache);
 /// - anchor + epilogue (one matmul/conv/… followed by elementwise ops): the anchor kernel
-///   writes the output buffer, then the epilogue runs in place over it tile by tile (the
-///   write-back: bias, activation, residual);
+///   writes the output buffer and the epilogue runs in place over it (bias, activation,
+///   residual) — inside the GEMM's write-back on each finished block for f32
+///   matmul/gemm/linear/conv2d anchors, else as a second pass tile by tile;
 /// - anything else: the body's nodes as ordinary steps over private buffers.
 struct FusedPreparer {
     let preparer: Preparer
@@ -18,7 +19,7 @@ struct FusedPreparer {
         guard context.node.regions.count == 1 else { return nil }
         let shapes = bodyShapes()
         let anchors = body.nodes.indices.filter { !body.nodes[$0].op.isElementwise && body.nodes[$0].op != .constant }
-        if anchors.isEmpty, let (program, constants) = tileProgram(shapes, anchor: nil) {
+        if anchors.isEmpty, let (program, constants, _) = tileProgram(shapes, anchor: nil) {
             return tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + constants, results: context.outputs,
                             scratch: preparer.scratch, parallelism: preparer.parallelism)
         }
@@ -51,7 +52,9 @@ struct FusedPreparer {
     /// The elementwise nodes of the body as one program over the output shape; `anchor` (if
     /// any) is read from the output buffer, passed as one extra operand after the inputs, and
     /// the body's constants follow as operands (their bytes are returned, kept by the plan).
-    private func tileProgram(_ shapes: [[Int]], anchor: Int?) -> (TileProgram, [UnsafeRawPointer])? {
+    /// Inputs only the anchor reads (a conv's weights) are not operands: the positions of the
+    /// inputs that are come third.
+    private func tileProgram(_ shapes: [[Int]], anchor: Int?) -> (TileProgram, [UnsafeRawPointer], [Int])? {
         guard let shape = body.outputs.first.map({ shapes[$0] }), body.outputs.allSatisfy({ shapes[$0] == shape }) else { return nil }
         var register = [Int](repeating: -1, count: body.values.count)
         var types: [ScalarType] = []
@@ -63,7 +66,14 @@ struct FusedPreparer {
             strides.append(broadcastStrides(from: shapes[id], to: shape))
             return true
         }
-        for id in body.inputs { guard load(id) else { return nil } }
+        let anchorOnly = anchor.map { a in
+            Set(body.inputs.filter { id in body.nodes.indices.allSatisfy { $0 == a || !body.nodes[$0].inputs.contains(id) } && !body.outputs.contains(id) })
+        } ?? []
+        var loaded: [Int] = []
+        for (position, id) in body.inputs.enumerated() where !anchorOnly.contains(id) {
+            guard load(id) else { return nil }
+            loaded.append(position)
+        }
         if let anchor { guard load(body.nodes[anchor].outputs[0]) else { return nil } }
         var constants: [UnsafeRawPointer] = []
         for node in body.nodes where node.op == .constant {
@@ -82,7 +92,7 @@ struct FusedPreparer {
         }
         let program = TileProgram(shape: shape, registerTypes: types, inputStrides: strides, instructions: instructions,
                                   outputs: body.outputs.map { register[$0] }, tile: tileSize(shape))
-        return (program, constants)
+        return (program, constants, loaded)
     }
 
     /// A constant body node's value, in memory the plan keeps.
@@ -107,11 +117,16 @@ struct FusedPreparer {
             anchor, inputShapes: positions.map { context.inputShapes[$0] }, inputTypes: positions.map { context.inputTypes[$0] },
             outputShapes: [shapes[anchor.outputs[0]]], outputTypes: [context.outputTypes[0]],
             inputs: positions.map { context.inputs[$0] }, outputs: [context.outputs[0]])
+        if body.outputs[0] == anchor.outputs[0] { return preparer.prepare(anchorContext) }
+        guard let (program, constants, loaded) = tileProgram(shapes, anchor: index) else { return nil }
+        let operands = loaded.map { UnsafeRawPointer(context.inputs[$0]) } + [UnsafeRawPointer(context.outputs[0])] + constants
+        // A GEMM-shaped anchor runs the epilogue in its write-back (Kernels+WriteBack.swift).
+        if let step = writeBackStep(anchorContext, program, operands: operands, results: context.outputs, preparer: preparer) {
+            return step
+        }
         let anchorStep = preparer.prepare(anchorContext)
-        if body.outputs[0] == anchor.outputs[0] { return anchorStep }
-        guard let (program, constants) = tileProgram(shapes, anchor: index) else { return nil }
-        let epilogue = tileStep(program, operands: context.inputs.map { UnsafeRawPointer($0) } + [UnsafeRawPointer(context.outputs[0])] + constants,
-                                results: context.outputs, scratch: preparer.scratch, parallelism: preparer.parallelism)
+        let epilogue = tileStep(program, operands: operands, results: context.outputs, scratch: preparer.scratch,
+                                parallelism: preparer.parallelism)
         return { () throws(KernelFailure) in
             try anchorStep()
             try epilogue()

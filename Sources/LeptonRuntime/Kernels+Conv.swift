@@ -39,10 +39,15 @@ extension StepContext {
 
 struct ConvKernel {
     let context: StepContext
+    var epilogue: GemmEpilogue? = nil
+
+    /// conv2d in f32 on the packed GEMM: implicit im2col, weights packed once when constant,
+    /// bias and epilogue in the write-back.
+    var usesPackedConv: Bool { context.op == .conv2d && context.inputTypes[0] == .f32 && packedGemmAvailable }
 
     var step: StepBody {
         switch NumericType(context.inputTypes[0]) {
-        case .f32: make(Float.self)
+        case .f32: usesPackedConv ? makePackedConv() : make(Float.self)
         case .f64: make(Double.self)
         case .i32: make(Int32.self)
         case .i64: make(Int64.self)
@@ -67,6 +72,23 @@ struct ConvKernel {
                        scratchStride: scratch.slotStride / MemoryLayout<T>.stride, parallelism: parallelism)
             }
         }
+    }
+}
+
+extension ConvKernel {
+    func makePackedConv() -> StepBody {
+        let geometry = context.convGeometry()
+        let (x, w, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
+        let weights: ConvWeights
+        if context.isConstant(input: 1) {
+            let storage = Arena(byteCount: ConvWeights.packedElements(geometry) * MemoryLayout<Float>.stride)
+            context.keep(storage)
+            weights = ConvWeights(geometry, w: w, packingInto: storage.base.assumingMemoryBound(to: Float.self))
+        } else {
+            weights = ConvWeights(geometry, w: w)
+        }
+        let (bias, parallelism, epilogue) = (context.optionalInput(2, Float.self), context.parallelism, self.epilogue)
+        return { conv2dF32(geometry, x: x, weights: weights, bias: bias, out: out, parallelism: parallelism, epilogue: epilogue) }
     }
 }
 

@@ -1,14 +1,18 @@
 import LeptonKernels
 
-/// matmul (numpy, batched with broadcast), gemm (ONNX) and linear over `gemm`.
+/// matmul (numpy, batched with broadcast), gemm (ONNX) and linear over `gemm`. In f32 a
+/// constant B (a param: the weight) is packed once here, when the step is prepared, into the
+/// panels the GEMM reads, and bias and a fused epilogue (`epilogue`, from `FusedPreparer`)
+/// run in the GEMM's write-back.
 
 /// numpy matmul: per broadcast batch element, one product of the matching matrices.
 struct MatmulKernel {
     let context: StepContext
+    var epilogue: GemmEpilogue? = nil
 
     var step: StepBody {
         switch NumericType(context.inputTypes[0]) {
-        case .f32: make(Float.self)
+        case .f32: makeF32()
         case .f64: make(Double.self)
         case .i32: make(Int32.self)
         case .i64: make(Int64.self)
@@ -36,6 +40,57 @@ struct MatmulKernel {
     }
 }
 
+extension MatmulKernel {
+    /// The f32 products, B packed once when it is a single constant matrix.
+    func makeF32() -> StepBody {
+        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
+        let aMatrix = aShape.count == 1 ? [1, aShape[0]] : aShape
+        let bMatrix = bShape.count == 1 ? [bShape[0], 1] : bShape
+        let m = aMatrix[aMatrix.count - 2], k = aMatrix[aMatrix.count - 1], n = bMatrix[bMatrix.count - 1]
+        let (aBatch, bBatch) = (Array(aMatrix.dropLast(2)), Array(bMatrix.dropLast(2)))
+        let batch = Array(context.outputShapes[0].prefix(context.outputShapes[0].count - (aShape.count > 1 ? 1 : 0) - (bShape.count > 1 ? 1 : 0)))
+        let aIndex = batchOffsets(aBatch, batch), bIndex = batchOffsets(bBatch, batch)
+        let (a, b, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
+        let shape = GemmShape(m: m, n: n, k: k)
+        let packed = bBatch.reduce(1, *) == 1 ? context.packedB(input: 1, MatrixView(b, rowStride: n), m: m, n: n, k: k) : nil
+        let (parallelism, epilogue) = (context.parallelism, self.epilogue)
+        // Many products each too small to split (attention heads) run side by side instead,
+        // each on one thread: every output is still computed exactly as serially.
+        let work = m * n * k
+        let splitBatch = aIndex.count > 1 && work < gemmParallelWork
+        let shared = Shared((a, b, out))
+        func product(_ i: Int, threads: Int, slot: Int?) {
+            let (a, b, out) = shared.value
+            let bOperand = packed.map { GemmOperandB.packed($0) } ?? .matrix(MatrixView(b + bIndex[i] * k * n, rowStride: n))
+            var writeBack = GemmWriteBack(epilogue: epilogue)
+            writeBack.epilogue?.offset += i * m * n
+            if let slot { writeBack.epilogue?.slot = slot }
+            gemmF32(shape, .matrix(MatrixView(a + aIndex[i] * m * k, rowStride: k)), bOperand, out + i * m * n, ldc: n,
+                    accumulate: false, threads: threads, writeBack: writeBack)
+        }
+        return {
+            if splitBatch {
+                parallelism.forEach(aIndex.count, cost: work / 16) { range, chunk in
+                    for i in range { product(i, threads: 1, slot: chunk) }
+                }
+            } else {
+                for i in aIndex.indices { product(i, threads: parallelism.threads, slot: nil) }
+            }
+        }
+    }
+}
+
+extension StepContext {
+    /// B[k, n] (input `i`) packed once for m-row f32 products when it is constant and packing
+    /// pays (`gemmPrefersPackedB`); the packed panels are kept for the plan's life.
+    func packedB(input i: Int, _ b: MatrixView<Float>, m: Int, n: Int, k: Int) -> PackedOperand? {
+        guard isConstant(input: i), k > 0, gemmPrefersPackedB(m: m, n: n, b) else { return nil }
+        let storage = Arena(byteCount: PackedOperand.elements(role: .b, extent: n, k: k) * MemoryLayout<Float>.stride)
+        keep(storage)
+        return PackedOperand(packing: b, role: .b, extent: n, k: k, into: storage.base.assumingMemoryBound(to: Float.self))
+    }
+}
+
 /// For each element (row-major) of `batch`, the flat index of the matrix of `source` (batch
 /// dims aligned right, broadcast) it reads.
 func batchOffsets(_ source: [Int], _ batch: [Int]) -> [Int] {
@@ -58,10 +113,11 @@ func batchOffsets(_ source: [Int], _ batch: [Int]) -> [Int] {
 /// gemm: alpha·op(A)·op(B) + beta·C, C broadcast to [M, N].
 struct GemmKernel {
     let context: StepContext
+    var epilogue: GemmEpilogue? = nil
 
     var step: StepBody {
         switch NumericType(context.inputTypes[0]) {
-        case .f32: make(Float.self)
+        case .f32: makeF32()
         case .f64: make(Double.self)
         case .i32: make(Int32.self)
         case .i64: make(Int64.self)
@@ -94,13 +150,47 @@ struct GemmKernel {
     }
 }
 
+extension GemmKernel {
+    /// f32: a constant B packed once; alpha and beta·C after the product (the epilogue after
+    /// them, so only when there are none: `FusedPreparer` asks `supportsEpilogue`).
+    func makeF32() -> StepBody {
+        let attributes = context.attributes
+        let (transA, transB) = (attributes.bool("trans_a"), attributes.bool("trans_b"))
+        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
+        let (m, k) = transA ? (aShape[1], aShape[0]) : (aShape[0], aShape[1])
+        let n = transB ? bShape[0] : bShape[1]
+        let aView = MatrixView(context.input(0, Float.self), rowStride: aShape[1])
+        let bView = MatrixView(context.input(1, Float.self), rowStride: bShape[1])
+        let (a, b) = (transA ? aView.transposed : aView, transB ? bView.transposed : bView)
+        let bOperand = context.packedB(input: 1, b, m: m, n: n, k: k).map { GemmOperandB.packed($0) } ?? .matrix(b)
+        let out = context.output(0, Float.self)
+        let alpha = Float(attributes.float("alpha")), beta = Float(attributes.float("beta"))
+        let c = context.optionalInput(2, Float.self)
+        let cStrides = context.inputShapes.count > 2 ? broadcastStrides(from: context.inputShapes[2], to: [m, n]) : [0, 0]
+        let shape = GemmShape(m: m, n: n, k: k)
+        let (threads, writeBack) = (context.parallelism.threads, GemmWriteBack(epilogue: epilogue))
+        return {
+            gemmF32(shape, .matrix(a), bOperand, out, ldc: n, accumulate: false, threads: threads, writeBack: writeBack)
+            if alpha != 1 { for i in 0..<(m * n) { out[i] = alpha * out[i] } }
+            guard let c else { return }
+            for i in 0..<m {
+                for j in 0..<n { out[i * n + j] = out[i * n + j] + beta * c[i * cStrides[0] + j * cStrides[1]] }
+            }
+        }
+    }
+
+    /// Whether the write-back epilogue would see the final values (no alpha, no C).
+    var supportsEpilogue: Bool { context.attributes.float("alpha") == 1 && context.inputs.count == 2 }
+}
+
 /// linear(x[..., K], w[K, N], b[N]?): one product over the flattened leading dims, then bias.
 struct LinearKernel {
     let context: StepContext
+    var epilogue: GemmEpilogue? = nil
 
     var step: StepBody {
         switch NumericType(context.inputTypes[0]) {
-        case .f32: make(Float.self)
+        case .f32: makeF32()
         case .f64: make(Double.self)
         case .i32: make(Int32.self)
         case .i64: make(Int64.self)
@@ -117,6 +207,24 @@ struct LinearKernel {
         return {
             gemm(shape, MatrixView(x, rowStride: k), MatrixView(w, rowStride: n), out, ldc: n, accumulate: false, threads: threads)
             if let bias { addRowBias(bias, out, rows: shape.m, columns: n) }
+        }
+    }
+}
+
+extension LinearKernel {
+    /// f32: the constant weight packed once, the bias added in the write-back.
+    func makeF32() -> StepBody {
+        let k = context.inputShapes[0].last ?? 1, n = context.inputShapes[1][1]
+        let rows = context.count(input: 0) / Swift.max(k, 1)
+        let (x, w, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
+        let shape = GemmShape(m: k == 0 ? context.count(output: 0) / Swift.max(n, 1) : rows, n: n, k: k)
+        let weight = context.packedB(input: 1, MatrixView(w, rowStride: n), m: shape.m, n: n, k: k).map { GemmOperandB.packed($0) }
+            ?? .matrix(MatrixView(w, rowStride: n))
+        let writeBack = GemmWriteBack(columnBias: context.optionalInput(2, Float.self), epilogue: epilogue)
+        let threads = context.parallelism.threads
+        return {
+            gemmF32(shape, .matrix(MatrixView(x, rowStride: k)), weight, out, ldc: n, accumulate: false, threads: threads,
+                    writeBack: writeBack)
         }
     }
 }

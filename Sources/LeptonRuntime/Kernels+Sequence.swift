@@ -31,7 +31,19 @@ struct RecurrentKernel {
             initialC: lstm ? context.optionalInput(5, T.self) : nil,
             y: context.output(0, T.self), yH: context.output(1, T.self), yC: lstm ? context.output(2, T.self) : nil)
         let threads = context.parallelism.threads
-        return { recurrent(geometry, operands, scratch: scratch.pointer.assumingMemoryBound(to: T.self), threads: threads) }
+        let packed = packedWeights(geometry, T.self)
+        return {
+            recurrent(geometry, operands, scratch: scratch.pointer.assumingMemoryBound(to: T.self), threads: threads, packed: packed)
+        }
+    }
+
+    /// f32 weights packed once when they are constant (the recurrent ones are read every step).
+    func packedWeights<T>(_ geometry: RecurrentGeometry, _: T.Type) -> RecurrentPacking? {
+        guard T.self == Float.self, packedGemmAvailable, context.isConstant(input: 1), context.isConstant(input: 2) else { return nil }
+        let storage = Arena(byteCount: RecurrentPacking.elements(geometry) * MemoryLayout<Float>.stride)
+        context.keep(storage)
+        return RecurrentPacking(geometry, w: context.input(1, Float.self), r: context.input(2, Float.self),
+                                into: storage.base.assumingMemoryBound(to: Float.self))
     }
 }
 

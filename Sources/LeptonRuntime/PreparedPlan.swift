@@ -35,7 +35,7 @@ final class PreparedPlan {
             size += aligned64(bytes(id))
         }
         arena = Arena(byteCount: size)
-        preparer = Preparer(bindings: memory.bindings, parallelism: parallelism)
+        preparer = Preparer(bindings: memory.bindings, parallelism: parallelism, constants: parameterBytes)
         var address = [UnsafeMutableRawPointer?](repeating: nil, count: graph.values.count)
         for (id, offset) in zip(graph.inputs, inputOffsets) {
             address[id] = arena.base + offset

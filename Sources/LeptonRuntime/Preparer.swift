@@ -20,11 +20,14 @@ final class Preparer {
     /// Nodes (fused body nodes included) that run through the reference `Op.evaluate`.
     private(set) var fallbackOps: [Op] = []
     let bindings: [String: Int]
+    /// The params' bytes: constant once the executor is initialized, so kernels may pre-pack them.
+    let constants: Range<UnsafeMutableRawPointer>?
 
-    init(bindings: [String: Int], parallelism: Parallelism) {
+    init(bindings: [String: Int], parallelism: Parallelism, constants: Range<UnsafeMutableRawPointer>? = nil) {
         self.bindings = bindings
         threads = parallelism
         scratchAreas = (0..<parallelism.threads).map { ScratchArea(slots: $0 == 0 ? parallelism.threads : 1) }
+        self.constants = constants
     }
 
     /// The scratch of the steps being prepared.
@@ -50,7 +53,8 @@ final class Preparer {
     func context(_ node: Node, inputShapes: [[Int]], inputTypes: [DType], outputShapes: [[Int]], outputTypes: [DType],
                  inputs: [UnsafeMutableRawPointer], outputs: [UnsafeMutableRawPointer]) -> StepContext {
         StepContext(node: node, inputShapes: inputShapes, inputTypes: inputTypes, outputShapes: outputShapes,
-                    outputTypes: outputTypes, inputs: inputs, outputs: outputs, scratch: scratch, parallelism: parallelism, keep: { [unowned self] in self.keep($0) })
+                    outputTypes: outputTypes, inputs: inputs, outputs: outputs, scratch: scratch, parallelism: parallelism, keep: { [unowned self] in self.keep($0) },
+                    constants: constants)
     }
 
     /// The step for `context.node`. Outputs that overlap an input are redirected to private

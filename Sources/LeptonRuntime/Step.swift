@@ -27,6 +27,9 @@ struct StepContext {
     let parallelism: Parallelism
     /// Owned memory a step may need beyond scratch (a fused body's intermediates).
     let keep: (Arena) -> Void
+    /// Memory that never changes while the plan lives (the params): inputs inside it may be
+    /// pre-packed when the step is prepared.
+    var constants: Range<UnsafeMutableRawPointer>? = nil
 
     var attributes: Attributes { node.attributes }
     var op: Op { node.op }
@@ -34,6 +37,11 @@ struct StepContext {
     func input<T>(_ i: Int, _: T.Type) -> UnsafePointer<T> { UnsafePointer(inputs[i].assumingMemoryBound(to: T.self)) }
     func optionalInput<T>(_ i: Int, _: T.Type) -> UnsafePointer<T>? { i < inputs.count ? input(i, T.self) : nil }
     func output<T>(_ i: Int, _: T.Type) -> UnsafeMutablePointer<T> { outputs[i].assumingMemoryBound(to: T.self) }
+    /// Whether input `i` lies entirely in constant memory (a param).
+    func isConstant(input i: Int) -> Bool {
+        guard let constants, i < inputs.count else { return false }
+        return constants.contains(inputs[i]) && inputs[i] + bytes(input: i) <= constants.upperBound
+    }
     func count(input i: Int) -> Int { inputShapes[i].reduce(1, *) }
     func count(output i: Int) -> Int { outputShapes[i].reduce(1, *) }
     func bytes(output i: Int) -> Int { count(output: i) * outputTypes[i].byteSize }

@@ -62,3 +62,32 @@ graph g(x: f32[N, 3], v: f32[3, 2]) -> (y: f32[N, 2], z: f32[N, 2], u: f32[N, 2]
     #expect(throws: KernelError.self) { try Op.linear.evaluate([x, Tensor(shape: [2, 1], scalars: [Float(1), 1])], attributes) }
     #expect(try Op.linear.evaluate([x, Tensor(shape: [2, 1], scalars: [Float(1), 1])], Op.linear.schema.defaults)[0].doubles == [3])
 }
+
+/// The runtime's provider packs at plan time: the pass leaves the graph (and so the reference)
+/// alone and notes each param weight it will pack, anchors inside fused nodes included.
+@Test func planTimeLayoutsOnlyNote() throws {
+    let planTime: WeightLayoutProvider = { op, operand, _ in
+        op == .linear && operand == 1 ? WeightLayout(packedAtPlanTime: "panels") : nil
+    }
+    let fusedSource = """
+    graph g(x: f32[N, 3]) -> (y: f32[N, 2], z: f32[N, 2]) {
+      param w: f32[3, 2] = uniform(seed: 1)
+      param v: f32[3, 2] = uniform(seed: 2)
+      y = linear(x, w)
+      z = relu(linear(x, v))
+    }
+    """
+    let graph = try entryGraph(fusedSource)
+    var plain = PassContext(baseDirectory: ".")
+    let (fused, _) = try applying([.fuseEpilogue], to: graph, context: &plain)
+    #expect(fused.nodes.contains { $0.op == .fused })
+    var context = PassContext(baseDirectory: ".", weightLayouts: planTime)
+    let (result, changes) = try applying([.prepack], to: fused, context: &context)
+    #expect(changes == [false])
+    #expect(result == fused)
+    #expect(context.notes.contains("prepack: w (linear) packed at plan time as panels"), "\(context.notes)")
+    #expect(context.notes.contains { $0.hasPrefix("prepack: v (linear in ") }, "\(context.notes)")
+    var thawed = PassContext(baseDirectory: ".", freezeParameters: false, weightLayouts: planTime)
+    _ = try applying([.prepack], to: fused, context: &thawed)
+    #expect(thawed.notes.isEmpty)
+}

@@ -1,0 +1,79 @@
+/// conv2d in f32 on the packed GEMM without a column matrix: per (image, group) one product
+/// W_g[mg, cg·kH·kW] · B where B is read straight from the image by the panel packer
+/// (implicit im2col; a 1x1 stride-1 conv's B is the image itself), the weights are packed
+/// once when the plan is prepared (they are constant), and the bias and any fused epilogue
+/// run in the GEMM's write-back. No scratch, nothing allocated per call.
+
+/// conv2d's weights as the A operands of its GEMMs, one per group: packed when constant.
+public struct ConvWeights: @unchecked Sendable {
+    let geometry: ConvGeometry
+    let w: UnsafePointer<Float>
+    let packed: UnsafePointer<Float>?
+
+    /// Floats that packing the weights of `g` takes.
+    public static func packedElements(_ g: ConvGeometry) -> Int {
+        g.group * PackedOperand.elements(role: .a, extent: g.outChannels / g.group, k: g.inChannels / g.group * g.taps)
+    }
+
+    /// The weights `w[M, C/group, kH, kW]`, read as they are on every call.
+    public init(_ g: ConvGeometry, w: UnsafePointer<Float>) { (geometry, self.w, packed) = (g, w, nil) }
+
+    /// The weights packed into `into` (`packedElements(g)` floats) once, now.
+    public init(_ g: ConvGeometry, w: UnsafePointer<Float>, packingInto into: UnsafeMutablePointer<Float>) {
+        (geometry, self.w, packed) = (g, w, UnsafePointer(into))
+        for group in 0..<g.group {
+            _ = PackedOperand(packing: matrix(group), role: .a, extent: mg, k: depth, into: into + group * groupElements)
+        }
+    }
+
+    var mg: Int { geometry.outChannels / geometry.group }
+    var depth: Int { geometry.inChannels / geometry.group * geometry.taps }
+    var groupElements: Int { PackedOperand.elements(role: .a, extent: mg, k: depth) }
+
+    func matrix(_ group: Int) -> MatrixView<Float> { MatrixView(w + group * mg * depth, rowStride: depth) }
+
+    func operand(_ group: Int) -> GemmOperandA {
+        guard let packed else { return .matrix(matrix(group)) }
+        return .packed(PackedOperand(packed: packed + group * groupElements, source: matrix(group), role: .a, extent: mg, k: depth))
+    }
+}
+
+extension PackedOperand {
+    /// An operand packed earlier (by `init(packing:…)` into `packed`).
+    init(packed: UnsafePointer<Float>, source: MatrixView<Float>, role: Role, extent: Int, k: Int) {
+        (self.source, self.role, self.extent, self.k, base) = (source, role, extent, k, packed)
+    }
+}
+
+/// conv2d(x[N, C, H, W], w, b[M]?) -> out[N, M, oH, oW] in f32. When there are at least as many
+/// (image, group) pairs as threads they are split over the threads (each product serial);
+/// otherwise each product splits its columns. Either way every output element is summed by
+/// one micro-kernel in k order, so the result does not depend on the thread count.
+/// `epilogue` (offsets from `out`) runs on every finished block of the output.
+public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvWeights, bias: UnsafePointer<Float>?,
+                      out: UnsafeMutablePointer<Float>, parallelism: Parallelism, epilogue: GemmEpilogue? = nil) {
+    let units = g.batch * g.group
+    let (cg, mg, plane) = (g.inChannels / g.group, g.outChannels / g.group, g.outH * g.outW)
+    let shape = GemmShape(m: mg, n: plane, k: cg * g.taps)
+    let shared = Shared((x, bias, out))
+    func unit(_ u: Int, threads: Int, slot: Int?) {
+        let (x, bias, out) = shared.value
+        let (n, group) = (u / g.group, u % g.group)
+        let xg = x + (n * g.inChannels + group * cg) * g.height * g.width
+        let b: GemmOperandB = g.isPointwise ? .matrix(MatrixView(xg, rowStride: plane)) : .image(ConvImage(g, x: xg))
+        let offset = (n * g.outChannels + group * mg) * plane
+        var writeBack = GemmWriteBack(rowBias: bias.map { $0 + group * mg }, epilogue: epilogue)
+        writeBack.epilogue?.offset += offset
+        if let slot { writeBack.epilogue?.slot = slot }
+        gemmF32(shape, weights.operand(group), b, out + offset, ldc: plane, accumulate: false, threads: threads,
+                writeBack: writeBack)
+    }
+    let work = shape.m * shape.n * shape.k / 16
+    if units >= parallelism.threads, parallelism.chunks(units, cost: work) > 1 {
+        parallelism.forEach(units, cost: work) { range, chunk in
+            for u in range { unit(u, threads: 1, slot: chunk) }
+        }
+        return
+    }
+    for u in 0..<units { unit(u, threads: parallelism.threads, slot: nil) }
+}

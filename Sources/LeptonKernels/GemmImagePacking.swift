@@ -1,0 +1,82 @@
+/// Implicit im2col: packs the B panels of a convolution's GEMM straight from the image, so
+/// no column matrix is written and read back (that copy was 40% of a 3x3 conv). Each k step
+/// is one (channel, ky, kx) tap; along n the output positions run row by row, so a panel row
+/// is a few runs of consecutive output columns — for stride 1 a contiguous copy of an image
+/// row with zeros where the window leaves the image.
+
+extension PackedGemm {
+    /// Packs B[rows..<rows+k, columns..<columns+n] of `image` in the layout of `packB`.
+    static func packImage(_ image: ConvImage, rows: Int, _ k: Int, columns: Int, _ n: Int, into: UnsafeMutablePointer<Float>) {
+        let g = image.geometry, taps = g.taps
+        let tail = n % nr
+        for p in 0..<k {
+            let tap = (rows + p) % taps, channel = (rows + p) / taps
+            let (ky, kx) = (tap / g.kernelW, tap % g.kernelW)
+            let plane = image.x + channel * g.height * g.width
+            let (rowOffset, columnOffset) = (ky * g.dilationH - g.padTop, kx * g.dilationW - g.padLeft)
+            var (oy, ox) = (columns / g.outW, columns % g.outW)
+            var j = 0
+            while j < n {
+                let inPanel = j % nr
+                let run = Swift.min(g.outW - ox, n - j, nr - inPanel)
+                let dst = into + (j / nr) * k * nr + p * nr + inPanel
+                let iy = oy * g.strideH + rowOffset
+                if iy < 0 || iy >= g.height {
+                    for q in 0..<run { dst[q] = 0 }
+                } else {
+                    copyRow(plane + iy * g.width, width: g.width, from: ox * g.strideW + columnOffset, stride: g.strideW,
+                            run, into: dst)
+                }
+                j += run
+                ox += run
+                if ox == g.outW { (oy, ox) = (oy + 1, 0) }
+            }
+            if tail != 0 {
+                let dst = into + (n / nr) * k * nr + p * nr
+                for q in tail..<nr { dst[q] = 0 }
+            }
+        }
+    }
+
+    /// dst[q] = row[start + q·stride] for q < count, 0 where that falls outside 0..<width.
+    @inline(__always)
+    static func copyRow(_ row: UnsafePointer<Float>, width: Int, from start: Int, stride: Int, _ count: Int,
+                        into dst: UnsafeMutablePointer<Float>) {
+        if stride == 1 {
+            let lo = Swift.min(Swift.max(-start, 0), count), hi = Swift.max(Swift.min(width - start, count), lo)
+            for q in 0..<lo { dst[q] = 0 }
+            // Pointer offsets (no overflow checks), 16 lanes at a time: this is the hot copy.
+            let (src, out) = (row + start, UnsafeMutableRawPointer(dst))
+            var q = lo
+            while q + 16 <= hi {
+                out.storeBytes(of: loadVector(src + q), toByteOffset: q * 4, as: SIMD16<Float>.self)
+                q += 16
+            }
+            while q < hi {
+                dst[q] = src[q]
+                q += 1
+            }
+            for q in hi..<count { dst[q] = 0 }
+        } else {
+            for q in 0..<count {
+                let x = start + q * stride
+                dst[q] = x >= 0 && x < width ? row[x] : 0
+            }
+        }
+    }
+}
+
+extension PackedGemm {
+    /// Column j of the image's B (the portable GEMM's element-wise view of it).
+    static func imageColumn(_ image: ConvImage, _ j: Int, count: Int, into column: UnsafeMutablePointer<Float>) {
+        let g = image.geometry
+        let (oy, ox) = (j / g.outW, j % g.outW)
+        for p in 0..<count {
+            let (channel, tap) = (p / g.taps, p % g.taps)
+            let iy = oy * g.strideH - g.padTop + tap / g.kernelW * g.dilationH
+            let ix = ox * g.strideW - g.padLeft + tap % g.kernelW * g.dilationW
+            let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
+            column[p] = inside ? image.x[(channel * g.height + iy) * g.width + ix] : 0
+        }
+    }
+}

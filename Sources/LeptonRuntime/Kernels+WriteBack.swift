@@ -1,0 +1,75 @@
+import LeptonKernels
+
+/// A fused `anchor + elementwise epilogue` node whose anchor is an f32 matmul, gemm, linear or
+/// conv2d: the epilogue's tile program runs inside the GEMM's write-back, on each block of the
+/// output as soon as its last k block is done, on the thread that computed it (the block is
+/// still in cache), instead of as a second pass over the whole output.
+
+/// The step, or nil when the anchor cannot take an epilogue (then `FusedPreparer` runs it as a
+/// second pass). `operands`/`results` are the tile program's (the anchor's result is read from
+/// the output buffer, as the second pass would).
+func writeBackStep(_ anchor: StepContext, _ program: TileProgram, operands: [UnsafeRawPointer],
+                   results: [UnsafeMutableRawPointer], preparer: Preparer) -> StepBody? {
+    guard packedGemmAvailable, anchor.inputTypes.allSatisfy({ $0 == .f32 }), anchor.outputTypes == [.f32] else { return nil }
+    let slots = anchor.parallelism.threads
+    let slotBytes = aligned64(program.scratchBytes)
+    let scratch = preparer.allocate(slotBytes * slots)
+    let failures = EpilogueFailures(slots: slots)
+    let epilogue = GemmEpilogue { start, count, slot in
+        do throws(KernelFailure) {
+            try program.run(elements: start, count: count, operands: operands, results: results, scratch: scratch + slot * slotBytes)
+        } catch {
+            failures.record(error, slot: slot)
+        }
+    }
+    let body: StepBody
+    switch anchor.op {
+    case .matmul: body = MatmulKernel(context: anchor, epilogue: epilogue).makeF32()
+    case .linear: body = LinearKernel(context: anchor, epilogue: epilogue).makeF32()
+    case .gemm:
+        let kernel = GemmKernel(context: anchor, epilogue: epilogue)
+        guard kernel.supportsEpilogue else { return nil }
+        body = kernel.makeF32()
+    case .conv2d:
+        let kernel = ConvKernel(context: anchor, epilogue: epilogue)
+        guard kernel.usesPackedConv else { return nil }
+        body = kernel.makePackedConv()
+    default: return nil
+    }
+    return { () throws(KernelFailure) in
+        try body()
+        if let failure = failures.take() { throw failure }
+    }
+}
+
+/// The first failure of an epilogue run on each worker slot (the GEMM's callback cannot throw);
+/// one slot per thread, so recording needs no lock.
+private final class EpilogueFailures: @unchecked Sendable {
+    private let slots: Int
+    private let failures: UnsafeMutablePointer<KernelFailure?>
+
+    init(slots: Int) {
+        self.slots = slots
+        failures = .allocate(capacity: slots)
+        failures.initialize(repeating: nil, count: slots)
+    }
+
+    deinit {
+        failures.deinitialize(count: slots)
+        failures.deallocate()
+    }
+
+    func record(_ failure: KernelFailure, slot: Int) {
+        if failures[slot] == nil { failures[slot] = failure }
+    }
+
+    /// The lowest slot's failure, clearing them all (for the next run).
+    func take() -> KernelFailure? {
+        var first: KernelFailure?
+        for i in 0..<slots where failures[i] != nil {
+            if first == nil { first = failures[i] }
+            failures[i] = nil
+        }
+        return first
+    }
+}
