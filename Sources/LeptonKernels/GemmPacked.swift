@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The packed f32 GEMM (BLIS-style): C (+)= A·B over blocks of KC k-steps. For each block of
@@ -60,15 +59,29 @@ enum PackedGemm {
             GemmWorkspace.with { run(p, rows: 0..<p.m, columns: 0..<p.n, part: 0, $0) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            // Whole slivers / panels per part: every element is still computed by one thread
-            // with the same k blocking, whichever kernel covers it, so the result is the same.
+        // The pool's context form: no closure context to allocate on every product.
+        var split = Split(problem: p, parts: parts, splitRows: splitRows, panels: panels, slivers: slivers)
+        withUnsafeMutablePointer(to: &split) { split in
+            WorkerPool.forkJoin(iterations: parts, context: UnsafeMutableRawPointer(split)) { context, part in
+                context.assumingMemoryBound(to: Split.self).pointee.run(part: part)
+            }
+        }
+    }
+
+    /// One threaded product: which part of C each of `parts` threads computes.
+    private struct Split {
+        var problem: Problem, parts: Int, splitRows: Bool, panels: Int, slivers: Int
+
+        /// Whole slivers / panels per part: every element is still computed by one thread
+        /// with the same k blocking, whichever kernel covers it, so the result is the same.
+        func run(part: Int) {
+            let p = problem
             if splitRows {
                 let lo = slivers * part / parts * mr, hi = Swift.min(p.m, slivers * (part + 1) / parts * mr)
-                if lo < hi { GemmWorkspace.with { run(p, rows: lo..<hi, columns: 0..<p.n, part: part, $0) } }
+                if lo < hi { GemmWorkspace.with { PackedGemm.run(p, rows: lo..<hi, columns: 0..<p.n, part: part, $0) } }
             } else {
                 let lo = panels * part / parts * nr, hi = Swift.min(p.n, panels * (part + 1) / parts * nr)
-                if lo < hi { GemmWorkspace.with { run(p, rows: 0..<p.m, columns: lo..<hi, part: part, $0) } }
+                if lo < hi { GemmWorkspace.with { PackedGemm.run(p, rows: 0..<p.m, columns: lo..<hi, part: part, $0) } }
             }
         }
     }
