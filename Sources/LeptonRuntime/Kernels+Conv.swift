@@ -52,6 +52,7 @@ struct ConvKernel {
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let geometry = context.convGeometry()
         let transposed = context.op == .conv_transpose2d
+        if !transposed && T.self == Float.self && geometry.isDepthwise { return depthwiseStep(geometry) }
         let scratchElements = transposed ? geometry.transposeScratchElements : geometry.convScratchElements
         let scratch = context.scratch
         scratch.reserve(scratchElements * MemoryLayout<T>.stride)
