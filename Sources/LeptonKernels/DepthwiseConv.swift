@@ -9,9 +9,10 @@ extension ConvGeometry {
     /// One input channel per group: the direct kernel applies.
     public var isDepthwise: Bool { group == inChannels && group > 0 && outChannels % group == 0 }
 
-    /// Width of the padded plane: every output column's taps, rounded up to whole vectors.
+    /// Width of the padded plane: every output column's taps, rounded up to whole 64-column
+    /// blocks (four accumulators).
     var depthwisePaddedWidth: Int {
-        let columns = (outW + 15) / 16 * 16
+        let columns = (outW + 63) / 64 * 64
         return Swift.max(width + padLeft, (columns - 1) * strideW + (kernelW - 1) * dilationW + 1) + 16 * strideW
     }
 
@@ -53,35 +54,53 @@ func padPlane(_ g: ConvGeometry, _ plane: UnsafePointer<Float>, _ padded: Unsafe
     }
 }
 
-/// One output plane from its padded input plane.
+/// One output plane from its padded input plane, 64 columns (four independent SIMD16
+/// accumulators, so the FMA chains overlap) at a time; each output sums its taps in order.
 func depthwisePlane(_ g: ConvGeometry, _ padded: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: Float,
                     _ out: UnsafeMutablePointer<Float>) {
     let pw = g.depthwisePaddedWidth
+    switch g.strideW {
+    case 1: depthwisePlane(g, padded, w, bias, out, pw) { loadF32x16($0) }
+    case 2: depthwisePlane(g, padded, w, bias, out, pw) { F32x16(lowHalf: loadF32x16($0).evenHalf, highHalf: loadF32x16($0 + 16).evenHalf) }
+    default:
+        let s = g.strideW
+        depthwisePlane(g, padded, w, bias, out, pw) { tap in
+            var gathered = F32x16()
+            for l in 0..<16 { gathered[l] = tap[l * s] }
+            return gathered
+        }
+    }
+}
+
+@inline(__always) func depthwisePlane(_ g: ConvGeometry, _ padded: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: Float,
+                                      _ out: UnsafeMutablePointer<Float>, _ pw: Int, _ load: (UnsafePointer<Float>) -> F32x16) {
+    let step = 16 * g.strideW
     for oy in 0..<g.outH {
         let top = padded + oy * g.strideH * pw
         let row = out + oy * g.outW
         var ox = 0
         while ox < g.outW {
-            var acc = F32x16(repeating: bias)
+            var (a0, a1, a2, a3) = (F32x16(repeating: bias), F32x16(repeating: bias), F32x16(repeating: bias), F32x16(repeating: bias))
             for ky in 0..<g.kernelH {
                 let line = top + ky * g.dilationH * pw + ox * g.strideW
                 for kx in 0..<g.kernelW {
                     let tap = line + kx * g.dilationW
-                    let v: F32x16
-                    switch g.strideW {
-                    case 1: v = loadF32x16(tap)
-                    case 2: v = F32x16(lowHalf: loadF32x16(tap).evenHalf, highHalf: loadF32x16(tap + 16).evenHalf)
-                    default:
-                        var gathered = F32x16()
-                        for l in 0..<16 { gathered[l] = tap[l * g.strideW] }
-                        v = gathered
-                    }
-                    acc = acc.addingProduct(F32x16(repeating: w[ky * g.kernelW + kx]), v)
+                    let weight = F32x16(repeating: w[ky * g.kernelW + kx])
+                    a0 = a0.addingProduct(weight, load(tap))
+                    a1 = a1.addingProduct(weight, load(tap + step))
+                    a2 = a2.addingProduct(weight, load(tap + 2 * step))
+                    a3 = a3.addingProduct(weight, load(tap + 3 * step))
                 }
             }
-            let lanes = Swift.min(16, g.outW - ox)
-            if lanes == 16 { storeF32x16(acc, row + ox) } else { for l in 0..<lanes { row[ox + l] = acc[l] } }
-            ox += 16
+            @inline(__always) func store(_ acc: F32x16, _ start: Int) {
+                let lanes = Swift.min(16, g.outW - start)
+                if lanes == 16 { storeF32x16(acc, row + start) } else if lanes > 0 { for l in 0..<lanes { row[start + l] = acc[l] } }
+            }
+            store(a0, ox)
+            store(a1, ox + 16)
+            store(a2, ox + 32)
+            store(a3, ox + 48)
+            ox += 64
         }
     }
 }
