@@ -145,8 +145,9 @@ public struct TileProgram: Sendable {
                                 _ dst: UnsafeMutableRawPointer, _: E.Type) {
         let s = src.assumingMemoryBound(to: E.self), d = dst.assumingMemoryBound(to: E.self)
         let rank = shape.count
-        guard rank > 0 else {
-            for j in 0..<n { d[j] = s[0] }
+        // A broadcast scalar (every stride 0) is one fill, not a strided walk per element.
+        guard rank > 0, strides.contains(where: { $0 != 0 }) else {
+            d.update(repeating: s[0], count: n)
             return
         }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
@@ -160,7 +161,11 @@ public struct TileProgram: Sendable {
             var j = 0
             while j < n {
                 let run = Swift.min(inner - index[rank - 1], n - j)
-                for t in 0..<run { d[j + t] = s[offset + t * innerStride] }
+                switch innerStride {
+                case 0: (d + j).update(repeating: s[offset], count: run)
+                case 1: (d + j).update(from: s + offset, count: run)
+                default: for t in 0..<run { d[j + t] = s[offset + t * innerStride] }
+                }
                 j += run
                 offset += run * innerStride
                 index[rank - 1] += run
