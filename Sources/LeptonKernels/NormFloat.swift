@@ -21,35 +21,42 @@
     return v
 }
 
+/// Calls body(j, 16) for each whole vector of 0..<n, then body(j, lanes) once for the tail:
+/// the hot loop has only full loads (a lane count in it made LLVM split the vectors).
+@inline(__always) func forEachVector(_ n: Int, _ body: (Int, Int) -> Void) {
+    let full = n / 16 * 16
+    var j = 0
+    while j < full {
+        body(j, 16)
+        j += 16
+    }
+    if full < n { body(full, n - full) }
+}
+
 /// Mean and sqrt(variance + ε) of n contiguous floats, two-pass like the reference.
 @inline(__always) func vectorMoments(_ x: UnsafePointer<Float>, _ n: Int, _ eps: Float) -> (mean: Float, std: Float) {
     var acc = F32x16()
-    var j = 0
-    while j < n {
-        acc += loadLanes(x + j, Swift.min(16, n - j))
-        j += 16
-    }
+    forEachVector(n) { j, lanes in acc += lanes == 16 ? loadF32x16(x + j) : loadLanes(x + j, lanes) }
     let mean = laneSum(acc) / Float(n)
     var squares = F32x16()
-    j = 0
-    while j < n {
-        let lanes = Swift.min(16, n - j)
-        let d = loadLanes(x + j, lanes, fill: mean) - mean
+    forEachVector(n) { j, lanes in
+        let d = (lanes == 16 ? loadF32x16(x + j) : loadLanes(x + j, lanes, fill: mean)) - mean
         squares += d * d
-        j += 16
     }
     return (mean, (laneSum(squares) / Float(n) + eps).squareRoot())
 }
 
-/// out[j] = (x[j] − mean) / std · scale[j or shared] + bias[...] over n floats.
+/// out[j] = (x[j] − mean) / std · scale + bias over n floats; `affine` gives scale and bias
+/// for the lanes starting at j.
 @inline(__always) func normalizeRow(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int, mean: Float, std: Float,
-                                    scale: (Int, Int) -> F32x16, bias: (Int, Int) -> F32x16) {
-    var j = 0
-    while j < n {
-        let lanes = Swift.min(16, n - j)
-        let y = (loadLanes(x + j, lanes) - mean) / std * scale(j, lanes) + bias(j, lanes)
-        storeLanes(y, out + j, lanes)
-        j += 16
+                                    _ affine: (Int, Int) -> (F32x16, F32x16)) {
+    forEachVector(n) { j, lanes in
+        let (s, b) = affine(j, lanes)
+        if lanes == 16 {
+            storeF32x16((loadF32x16(x + j) - mean) / std * s + b, out + j)
+        } else {
+            storeLanes((loadLanes(x + j, lanes) - mean) / std * s + b, out + j, lanes)
+        }
     }
 }
 
@@ -58,8 +65,15 @@
     for r in rows {
         let (source, target) = (x + r * row, out + r * row)
         let (mean, std) = vectorMoments(source, row, epsilon)
-        normalizeRow(source, target, row, mean: mean, std: std, scale: { loadLanes(scale + $0, $1) },
-                     bias: { j, lanes in bias.map { loadLanes($0 + j, lanes) } ?? F32x16() })
+        if let bias {
+            normalizeRow(source, target, row, mean: mean, std: std) { j, lanes in
+                lanes == 16 ? (loadF32x16(scale + j), loadF32x16(bias + j)) : (loadLanes(scale + j, lanes), loadLanes(bias + j, lanes))
+            }
+        } else {
+            normalizeRow(source, target, row, mean: mean, std: std) { j, lanes in
+                (lanes == 16 ? loadF32x16(scale + j) : loadLanes(scale + j, lanes), F32x16())
+            }
+        }
     }
 }
 
@@ -69,7 +83,7 @@
         let (source, target) = (x + p * plane, out + p * plane)
         let (mean, std) = vectorMoments(source, plane, epsilon)
         let (s, b) = (F32x16(repeating: scale[p % channels]), F32x16(repeating: bias[p % channels]))
-        normalizeRow(source, target, plane, mean: mean, std: std, scale: { _, _ in s }, bias: { _, _ in b })
+        normalizeRow(source, target, plane, mean: mean, std: std) { _, _ in (s, b) }
     }
 }
 
@@ -80,7 +94,7 @@
         let c = p % channels
         let std = (variance[c] + epsilon).squareRoot()
         let (s, b) = (F32x16(repeating: scale[c]), F32x16(repeating: bias[c]))
-        normalizeRow(x + p * plane, out + p * plane, plane, mean: mean[c], std: std, scale: { _, _ in s }, bias: { _, _ in b })
+        normalizeRow(x + p * plane, out + p * plane, plane, mean: mean[c], std: std) { _, _ in (s, b) }
     }
 }
 
@@ -89,40 +103,35 @@
 @usableFromInline func softmaxRowsFloat(x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, rows: Range<Int>, dim: Int, log: Bool) {
     for r in rows {
         let (source, target) = (x + r * dim, out + r * dim)
+        @inline(__always) func load(_ j: Int, _ lanes: Int) -> F32x16 {
+            lanes == 16 ? loadF32x16(source + j) : loadLanes(source + j, lanes, fill: -.infinity)
+        }
         var peaks = F32x16(repeating: -.infinity)
         var nan = false
-        var j = 0
-        while j < dim {
-            let v = loadLanes(source + j, Swift.min(16, dim - j), fill: -.infinity)
+        forEachVector(dim) { j, lanes in
+            let v = load(j, lanes)
             peaks.replace(with: v, where: v .> peaks)
             nan = nan || any(v .!= v)
-            j += 16
         }
         var peak = nan ? Float.nan : peaks.max()
         if !peak.isFinite && !peak.isNaN { peak = 0 }
         var sums = F32x16()
-        j = 0
-        while j < dim {
-            let lanes = Swift.min(16, dim - j)
-            let e = vexp(loadLanes(source + j, lanes, fill: -.infinity) - peak)
+        forEachVector(dim) { j, lanes in
+            let e = vexp(load(j, lanes) - peak)
             sums += e
-            if !log { storeLanes(e, target + j, lanes) }    // e, divided by the sum below
-            j += 16
+            if !log { lanes == 16 ? storeF32x16(e, target + j) : storeLanes(e, target + j, lanes) }    // e, divided by the sum below
         }
         let sum = laneSum(sums)
-        j = 0
         if log {
             let logSum = vectorScalar(.log, sum)
-            while j < dim {
-                let lanes = Swift.min(16, dim - j)
-                storeLanes(loadLanes(source + j, lanes) - peak - logSum, target + j, lanes)
-                j += 16
+            forEachVector(dim) { j, lanes in
+                let y = load(j, lanes) - peak - logSum
+                lanes == 16 ? storeF32x16(y, target + j) : storeLanes(y, target + j, lanes)
             }
         } else {
-            while j < dim {
-                let lanes = Swift.min(16, dim - j)
-                storeLanes(loadLanes(target + j, lanes) / sum, target + j, lanes)
-                j += 16
+            forEachVector(dim) { j, lanes in
+                lanes == 16 ? storeF32x16(loadF32x16(target + j) / sum, target + j)
+                            : storeLanes(loadLanes(target + j, lanes) / sum, target + j, lanes)
             }
         }
     }
