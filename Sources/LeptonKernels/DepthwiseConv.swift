@@ -45,10 +45,10 @@ public func depthwiseConv2d(_ g: ConvGeometry, x: UnsafePointer<Float>, w: Unsaf
     }
 }
 
-/// Copies one H x W plane into the zero-padded plane (pads on every side, slack zeroed).
-func padPlane(_ g: ConvGeometry, _ plane: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>) {
+/// Copies one H x W plane into the padded plane (`fill` on every side and in the slack).
+func padPlane(_ g: ConvGeometry, _ plane: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>, fill: Float = 0) {
     let pw = g.depthwisePaddedWidth
-    padded.update(repeating: 0, count: g.depthwiseScratchElements)
+    padded.update(repeating: fill, count: g.depthwiseScratchElements)
     for y in 0..<g.height {
         (padded + (y + g.padTop) * pw + g.padLeft).update(from: plane + y * g.width, count: g.width)
     }

@@ -92,6 +92,7 @@ struct PoolKernel {
             return { globalAveragePool(planes: planes, size: size, x: x, out: out, parallelism: parallelism) }
         }
         let geometry = context.poolGeometry()
+        if context.op == .max_pool2d && T.self == Float.self { return maxPoolStep(geometry) }
         let average = context.op == .avg_pool2d
         let includePad = average && context.attributes.bool("count_include_pad")
         return { pool2d(geometry, average: average, includePad: includePad, x: x, out: out, parallelism: parallelism) }

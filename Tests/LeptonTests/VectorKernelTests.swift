@@ -37,6 +37,27 @@ import LeptonKernels
             """)
     }
 
+    @Test func maxPooling() throws {
+        try expectExecutorMatchesReference(source: """
+            graph g(x: f32[2, 3, 9, 37]) -> (a: f32[2, 3, 5, 19], b: f32[2, 3, 9, 37], c: f32[2, 3, 4, 13], d: f32[2, 3, 4, 18]) {
+              a = max_pool2d(x, kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: true, dilations: [1, 1])
+              b = max_pool2d(x, kernel: [3, 2], padding: same, dilations: [2, 1])
+              c = max_pool2d(x, kernel: [2, 2], strides: [2, 3], pads: [0, 0, 0, 1], dilations: [1, 1])
+              d = max_pool2d(x, kernel: [2, 2], strides: [2, 2], dilations: [1, 1])
+            }
+            """)
+        let graph = try parseGraph("""
+            graph g(x: f32[1, 2, 4, 18]) -> (y: f32[1, 2, 2, 9]) {
+              y = max_pool2d(x, kernel: [2, 2], strides: [2, 2], dilations: [1, 1])
+            }
+            """)
+        var values = (0..<144).map { Float($0 % 11) - 5 }
+        values[3] = .nan
+        values[40] = .infinity
+        values[100] = -.infinity
+        try expectExecutorMatchesReference(graph, ["x": Tensor(shape: [1, 2, 4, 18], scalars: values)])
+    }
+
     @Test func normRowsAndSoftmax() throws {
         for row in [1, 5, 16, 17, 33, 64] {
             try expectExecutorMatchesReference(source: """
