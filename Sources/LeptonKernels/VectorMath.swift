@@ -27,6 +27,9 @@ typealias I32x16 = SIMD16<Int32>
     return raised.replacing(with: high, where: raised .> high)
 }
 
+/// a·b + c with one rounding (vfmadd): shorter and at least as accurate as mul then add.
+@_transparent func fma(_ a: F32x16, _ b: F32x16, _ c: Float) -> F32x16 { F32x16(repeating: c).addingProduct(a, b) }
+
 /// Round to nearest (|v| < 2²²): adding and removing 1.5·2²³ drops the fraction bits.
 private let roundingMagic: Float = 12_582_912
 
@@ -40,11 +43,11 @@ private let roundingMagic: Float = 12_582_912
     var r = clamped - n * 0.693_359_375
     r = r - n * -2.121_944_40e-4
     var p = F32x16(repeating: 1.987_569_150_0e-4)
-    p = p * r + 1.398_199_950_7e-3
-    p = p * r + 8.333_451_907_3e-3
-    p = p * r + 4.166_579_589_4e-2
-    p = p * r + 1.666_666_545_9e-1
-    p = p * r + 5.000_000_120_1e-1
+    p = fma(p, r, 1.398_199_950_7e-3)
+    p = fma(p, r, 8.333_451_907_3e-3)
+    p = fma(p, r, 4.166_579_589_4e-2)
+    p = fma(p, r, 1.666_666_545_9e-1)
+    p = fma(p, r, 5.000_000_120_1e-1)
     let y = p * (r * r) + r + 1
     let half = ni &>> 1, rest = ni &- half
     var result = y * laneFloats((half &+ 127) &<< 23) * laneFloats((rest &+ 127) &<< 23)
@@ -69,14 +72,14 @@ private let roundingMagic: Float = 12_582_912
     let ef = laneFloats(e &+ laneBits(F32x16(repeating: roundingMagic))) - roundingMagic    // Float(e), no generic call
     let z = m * m
     var p = F32x16(repeating: 7.037_683_629_2e-2)
-    p = p * m - 1.151_461_031_0e-1
-    p = p * m + 1.167_699_874_0e-1
-    p = p * m - 1.242_014_084_6e-1
-    p = p * m + 1.424_932_278_7e-1
-    p = p * m - 1.666_805_766_5e-1
-    p = p * m + 2.000_071_476_5e-1
-    p = p * m - 2.499_999_399_3e-1
-    p = p * m + 3.333_333_117_4e-1
+    p = fma(p, m, -1.151_461_031_0e-1)
+    p = fma(p, m, 1.167_699_874_0e-1)
+    p = fma(p, m, -1.242_014_084_6e-1)
+    p = fma(p, m, 1.424_932_278_7e-1)
+    p = fma(p, m, -1.666_805_766_5e-1)
+    p = fma(p, m, 2.000_071_476_5e-1)
+    p = fma(p, m, -2.499_999_399_3e-1)
+    p = fma(p, m, 3.333_333_117_4e-1)
     var y = p * m * z
     y = y + ef * -2.121_944_40e-4
     y = y - 0.5 * z
@@ -96,10 +99,10 @@ private let roundingMagic: Float = 12_582_912
     let large = 1 - 2 / (vexp(a + a) + 1)
     let z = a * a
     var p = F32x16(repeating: -5.704_988_727_45e-3)
-    p = p * z + 2.063_908_879_54e-2
-    p = p * z - 5.373_971_555_31e-2
-    p = p * z + 1.333_144_220_36e-1
-    p = p * z - 3.333_328_194_22e-1
+    p = fma(p, z, 2.063_908_879_54e-2)
+    p = fma(p, z, -5.373_971_555_31e-2)
+    p = fma(p, z, 1.333_144_220_36e-1)
+    p = fma(p, z, -3.333_328_194_22e-1)
     let small = a + a * z * p
     return laneFloats(laneBits(large.replacing(with: small, where: a .< 0.625)) | sign)
 }
@@ -118,17 +121,17 @@ private let roundingMagic: Float = 12_582_912
     let c = clamp(x, -4, 4)
     let z = c * c
     var p = F32x16(repeating: -2.726_142_258_013_06e-10)
-    p = p * z + 2.770_681_424_959_02e-08
-    p = p * z - 2.101_024_020_825_08e-06
-    p = p * z - 5.692_506_394_623_46e-05
-    p = p * z - 7.349_906_303_268_55e-04
-    p = p * z - 2.954_599_808_540_25e-03
-    p = p * z - 1.609_603_332_624_15e-02
+    p = fma(p, z, 2.770_681_424_959_02e-08)
+    p = fma(p, z, -2.101_024_020_825_08e-06)
+    p = fma(p, z, -5.692_506_394_623_46e-05)
+    p = fma(p, z, -7.349_906_303_268_55e-04)
+    p = fma(p, z, -2.954_599_808_540_25e-03)
+    p = fma(p, z, -1.609_603_332_624_15e-02)
     var q = F32x16(repeating: -1.456_607_184_649_96e-05)
-    q = q * z - 2.133_740_552_789_05e-04
-    q = q * z - 1.682_826_974_382_03e-03
-    q = q * z - 7.373_329_167_204_68e-03
-    q = q * z - 1.426_473_905_141_89e-02
+    q = fma(q, z, -2.133_740_552_789_05e-04)
+    q = fma(q, z, -1.682_826_974_382_03e-03)
+    q = fma(q, z, -7.373_329_167_204_68e-03)
+    q = fma(q, z, -1.426_473_905_141_89e-02)
     var result = clamp(c * p / q, -1, 1)
     result.replace(with: x, where: x .!= x)
     return result
