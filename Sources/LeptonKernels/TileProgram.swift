@@ -54,6 +54,9 @@ public struct TileProgram: Sendable {
     /// Per operand: its strides over `shape` (0 on broadcast axes).
     public let inputStrides: [[Int]]
     private let inputContiguous: [Bool]
+    /// Operands broadcast from one element: their register holds the same values for every
+    /// tile, so a chunk fills it once, on its first tile.
+    private let inputScalar: [Bool]
     public let instructions: [Instruction]
     /// The register each output takes.
     public let outputs: [Int]
@@ -70,6 +73,7 @@ public struct TileProgram: Sendable {
         let dense = contiguousStrides(shape)
         // Contiguous: every non-unit axis has its row-major stride, so the operand is read in place.
         inputContiguous = inputStrides.map { strides in shape.indices.allSatisfy { shape[$0] == 1 || strides[$0] == dense[$0] } }
+        inputScalar = inputStrides.map { strides in strides.allSatisfy { $0 == 0 } }
         self.instructions = instructions
         self.outputs = outputs
         self.tile = Swift.max(1, tile)
@@ -94,7 +98,7 @@ public struct TileProgram: Sendable {
             for t in range {
                 let start = t * tile
                 try runTile(start: start, count: Swift.min(tile, count - start), operands: operands, results: results,
-                            scratch: scratch + chunk * scratchStride)
+                            scratch: scratch + chunk * scratchStride, first: t == range.lowerBound)
             }
         }
     }
@@ -107,13 +111,15 @@ public struct TileProgram: Sendable {
     }
 
     private func runTile(start: Int, count n: Int, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
-                         scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
+                         scratch: UnsafeMutableRawPointer, first: Bool) throws(KernelFailure) {
         try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: registerTypes.count) { registers throws(KernelFailure) in
             for r in registerTypes.indices { registers[r] = scratch + r * tile * 8 }
             for (i, operand) in operands.enumerated() {
                 let size = registerTypes[i].byteSize
                 if inputContiguous[i] {
                     registers[i] = UnsafeMutableRawPointer(mutating: operand + start * size)
+                } else if inputScalar[i] && !first {
+                    continue    // filled on the chunk's first tile (a full one, or the only one)
                 } else {
                     gatherRange(operand, strides: inputStrides[i], start: start, count: n, into: registers[i], size: size)
                 }

@@ -95,6 +95,17 @@ import LeptonKernels
         try expectExecutorMatchesReference(graph, ["x": x])
     }
 
+    /// Several tiles per thread chunk: scalar operands filled once per chunk, rows and
+    /// columns broadcast through whole-run copies and fills.
+    @Test func fusedBroadcastsOverManyTiles() throws {
+        try expectExecutorMatchesReference(source: """
+            graph g(x: f32[3, 7001], row: f32[7001], column: f32[3, 1]) -> (a: f32[3, 7001], b: f32[3, 7001]) {
+              a = clip(x * 1.5 + 0.25, min: -2, max: 2) - x
+              b = (x + row) * column - 0.5
+            }
+            """)
+    }
+
     @Test func fusedTranscendentals() throws {
         try expectExecutorMatchesReference(source: """
             graph g(x: f32[3, 37]) -> (a: f32[3, 37], b: f32[3, 37], c: f32[3, 37], d: f32[3, 37]) {
