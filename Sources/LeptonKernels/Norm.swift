@@ -1,5 +1,6 @@
 /// Normalizations and normalized exponentials, in the input float type. Means and variances
-/// are two-pass, summed in order, like the reference. Outputs may alias inputs exactly.
+/// are two-pass like the reference (f32 runs the SIMD16 rows of NormFloat.swift, summing in
+/// 16 lanes; other types sum in order). Outputs may alias inputs exactly.
 /// Rows (planes, lines) are independent and each is normalized by one thread, so they are
 /// split over `parallelism`'s threads without changing a bit of the result.
 
@@ -11,6 +12,10 @@
     let shared = Shared((x, out, scale, bias, mean, variance))
     parallelism.forEach(batch * channels, cost: plane * 2) { range, _ in
         let (x, out, scale, bias, mean, variance) = shared.value
+        if T.self == Float.self {
+            return batchNormFloat(x: cast(x), out: cast(out), planes: range, channels: channels, plane: plane, scale: cast(scale),
+                                  bias: cast(bias), mean: cast(mean), variance: cast(variance), epsilon: Float(epsilon))
+        }
         for p in range {
             let c = p % channels
             let std = (variance[c] + eps).squareRoot()
@@ -40,6 +45,10 @@
     let shared = Shared((x, out, scale, bias))
     parallelism.forEach(rows, cost: row * 4) { range, _ in
         let (x, out, scale, bias) = shared.value
+        if T.self == Float.self {
+            return layerNormFloat(x: cast(x), out: cast(out), rows: range, row: row, scale: cast(scale), bias: bias.map(cast),
+                                  epsilon: Float(epsilon))
+        }
         for r in range {
             let (source, target) = (x + r * row, out + r * row)
             let (mean, std) = moments(source, row, T(epsilon))
@@ -56,6 +65,10 @@
     let shared = Shared((x, out, scale, bias))
     parallelism.forEach(batch * channels, cost: plane * 4) { range, _ in
         let (x, out, scale, bias) = shared.value
+        if T.self == Float.self {
+            return instanceNormFloat(x: cast(x), out: cast(out), planes: range, channels: channels, plane: plane, scale: cast(scale),
+                                     bias: cast(bias), epsilon: Float(epsilon))
+        }
         for p in range {
             let (source, target) = (x + p * plane, out + p * plane)
             let (mean, std) = moments(source, plane, T(epsilon))
@@ -71,7 +84,11 @@
                                     parallelism: Parallelism = .serial) {
     guard dim > 0 && inner > 0 else { return }
     let shared = Shared((x, out))
-    parallelism.forEach(outer * inner, cost: dim * 8) { range, _ in
+    let float = T.self == Float.self && inner == 1
+    parallelism.forEach(outer * inner, cost: dim * (float ? 2 : 8)) { range, _ in
+        if float {
+            return softmaxRowsFloat(x: cast(shared.value.0), out: cast(shared.value.1), rows: range, dim: dim, log: log)
+        }
         softmaxLines(x: shared.value.0, out: shared.value.1, lines: range, dim: dim, inner: inner, log: log)
     }
 }
@@ -93,4 +110,10 @@
             out[base + j * inner] = log ? shifted - logSum : T.exp(shifted) / sum
         }
     }
+}
+
+/// A pointer to T as a pointer to Float, for the f32 paths (callers check T is Float).
+@inline(__always) @inlinable @usableFromInline func cast<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafePointer(OpaquePointer(p)) }
+@inline(__always) @inlinable @usableFromInline func cast<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutablePointer(OpaquePointer(p))
 }

@@ -121,6 +121,11 @@ public struct RecurrentPacking: @unchecked Sendable {
 @inlinable @usableFromInline func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
                                        _ b: UnsafePointer<T>?, _ h: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>) {
     let size = g.hidden, gh = 4 * size
+    if T.self == Float.self {    // SIMD16 gates (RecurrentGates.swift)
+        return lstmGatesFloat(batch: g.batch, hidden: size, UnsafePointer(OpaquePointer(xw)), UnsafePointer(OpaquePointer(hr)),
+                              b.map { UnsafePointer(OpaquePointer($0)) }, UnsafeMutablePointer(OpaquePointer(h)),
+                              UnsafeMutablePointer(OpaquePointer(c)))
+    }
     for row in 0..<g.batch {
         let (x, rr) = (xw + row * gh, hr + row * gh)
         func gate(_ k: Int) -> T { x[k] + rr[k] + (b?[k] ?? 0) + (b?[gh + k] ?? 0) }

@@ -43,6 +43,8 @@ private func map<T, R>(_ x: UnsafeMutablePointer<T>, _ r: UnsafeMutablePointer<R
 }
 
 private func floatUnary<T: KernelFloat>(_ op: TileProgram.Unary, _ x: UnsafeMutablePointer<T>, _ r: UnsafeMutablePointer<T>, _ n: Int) {
+    if T.self == Float.self,
+       vectorUnary(op, UnsafePointer(OpaquePointer(x)), UnsafeMutablePointer(OpaquePointer(r)), n) { return }
     switch op {
     case .exp: map(x, r, n, T.exp)
     case .log: map(x, r, n, T.log)
@@ -73,6 +75,41 @@ private func floatUnary<T: KernelFloat>(_ op: TileProgram.Unary, _ x: UnsafeMuta
         map(x, r, n) { T.smaller(T.larger($0, lo), hi) }
     case .not, .identity: preconditionFailure("\(op) is not a float op")
     }
+}
+
+/// The f32 unary ops with SIMD16 loops (VectorMath.swift); false for the others, which run
+/// the scalar loop. Selects keep NaN and −0 exactly as the scalar closures do.
+private func vectorUnary(_ op: TileProgram.Unary, _ x: UnsafePointer<Float>, _ r: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
+    switch op {
+    case .exp: vectorMap(ExpLanes(), x, r, n)
+    case .log: vectorMap(LogLanes(), x, r, n)
+    case .sigmoid: vectorMap(SigmoidLanes(), x, r, n)
+    case .tanh: vectorMap(TanhLanes(), x, r, n)
+    case .softplus: vectorMap(SoftplusLanes(), x, r, n)
+    case .erf: vectorMap(ErfLanes(), x, r, n)
+    case .geluExact: vectorMap(GeluExactLanes(), x, r, n)
+    case .geluTanh: vectorMap(GeluTanhLanes(), x, r, n)
+    case .relu: vectorMap(ReluLanes(), x, r, n)
+    case .neg: vectorMap(NegLanes(), x, r, n)
+    case .leakyRelu(let alpha): vectorMap(LeakyReluLanes(alpha: Float(alpha)), x, r, n)
+    case .clip(let low, let high):
+        let (lo, hi) = (Float(low), Float(high))
+        guard !lo.isNaN && !hi.isNaN else { return false }
+        vectorMap(ClipLanes(low: lo, high: hi), x, r, n)
+    default: return false
+    }
+    return true
+}
+
+struct ReluLanes: LaneMap { @_transparent func apply(_ v: F32x16) -> F32x16 { v.replacing(with: 0, where: v .< 0) } }
+struct NegLanes: LaneMap { @_transparent func apply(_ v: F32x16) -> F32x16 { -v } }
+struct LeakyReluLanes: LaneMap {
+    let alpha: Float
+    @_transparent func apply(_ v: F32x16) -> F32x16 { v.replacing(with: alpha * v, where: v .< 0) }
+}
+struct ClipLanes: LaneMap {
+    let low: Float, high: Float
+    @_transparent func apply(_ v: F32x16) -> F32x16 { clamp(v, low, high) }
 }
 
 private func integerUnary<T: KernelScalar & FixedWidthInteger & SignedInteger>(

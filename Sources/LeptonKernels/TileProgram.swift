@@ -54,6 +54,9 @@ public struct TileProgram: Sendable {
     /// Per operand: its strides over `shape` (0 on broadcast axes).
     public let inputStrides: [[Int]]
     private let inputContiguous: [Bool]
+    /// Operands broadcast from one element: their register holds the same values for every
+    /// tile, so a chunk fills it once, on its first tile.
+    private let inputScalar: [Bool]
     public let instructions: [Instruction]
     /// The register each output takes.
     public let outputs: [Int]
@@ -70,6 +73,7 @@ public struct TileProgram: Sendable {
         let dense = contiguousStrides(shape)
         // Contiguous: every non-unit axis has its row-major stride, so the operand is read in place.
         inputContiguous = inputStrides.map { strides in shape.indices.allSatisfy { shape[$0] == 1 || strides[$0] == dense[$0] } }
+        inputScalar = inputStrides.map { strides in strides.allSatisfy { $0 == 0 } }
         self.instructions = instructions
         self.outputs = outputs
         self.tile = Swift.max(1, tile)
@@ -94,7 +98,7 @@ public struct TileProgram: Sendable {
             for t in range {
                 let start = t * tile
                 try runTile(start: start, count: Swift.min(tile, count - start), operands: operands, results: results,
-                            scratch: scratch + chunk * scratchStride)
+                            scratch: scratch + chunk * scratchStride, first: t == range.lowerBound)
             }
         }
     }
@@ -120,13 +124,15 @@ public struct TileProgram: Sendable {
     }
 
     private func runTile(start: Int, count n: Int, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
-                         scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
+                         scratch: UnsafeMutableRawPointer, first: Bool) throws(KernelFailure) {
         try withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer.self, capacity: registerTypes.count) { registers throws(KernelFailure) in
             for r in registerTypes.indices { registers[r] = scratch + r * tile * 8 }
             for (i, operand) in operands.enumerated() {
                 let size = registerTypes[i].byteSize
                 if inputContiguous[i] {
                     registers[i] = UnsafeMutableRawPointer(mutating: operand + start * size)
+                } else if inputScalar[i] && !first {
+                    continue    // filled on the chunk's first tile (a full one, or the only one)
                 } else {
                     gatherRange(operand, strides: inputStrides[i], start: start, count: n, into: registers[i], size: size)
                 }
@@ -158,8 +164,9 @@ public struct TileProgram: Sendable {
                                 _ dst: UnsafeMutableRawPointer, _: E.Type) {
         let s = src.assumingMemoryBound(to: E.self), d = dst.assumingMemoryBound(to: E.self)
         let rank = shape.count
-        guard rank > 0 else {
-            for j in 0..<n { d[j] = s[0] }
+        // A broadcast scalar (every stride 0) is one fill, not a strided walk per element.
+        guard rank > 0, strides.contains(where: { $0 != 0 }) else {
+            d.update(repeating: s[0], count: n)
             return
         }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
@@ -173,7 +180,11 @@ public struct TileProgram: Sendable {
             var j = 0
             while j < n {
                 let run = Swift.min(inner - index[rank - 1], n - j)
-                for t in 0..<run { d[j + t] = s[offset + t * innerStride] }
+                switch innerStride {
+                case 0: (d + j).update(repeating: s[offset], count: run)
+                case 1: (d + j).update(from: s + offset, count: run)
+                default: for t in 0..<run { d[j + t] = s[offset + t * innerStride] }
+                }
                 j += run
                 offset += run * innerStride
                 index[rank - 1] += run

@@ -57,6 +57,7 @@ struct ConvKernel {
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let geometry = context.convGeometry()
         let transposed = context.op == .conv_transpose2d
+        if !transposed && T.self == Float.self && geometry.isDepthwise { return depthwiseStep(geometry) }
         let scratchElements = transposed ? geometry.transposeScratchElements : geometry.convScratchElements
         let scratch = context.scratch
         scratch.reserve(scratchElements * MemoryLayout<T>.stride)
@@ -113,6 +114,7 @@ struct PoolKernel {
             return { globalAveragePool(planes: planes, size: size, x: x, out: out, parallelism: parallelism) }
         }
         let geometry = context.poolGeometry()
+        if context.op == .max_pool2d && T.self == Float.self { return maxPoolStep(geometry) }
         let average = context.op == .avg_pool2d
         let includePad = average && context.attributes.bool("count_include_pad")
         return { pool2d(geometry, average: average, includePad: includePad, x: x, out: out, parallelism: parallelism) }
