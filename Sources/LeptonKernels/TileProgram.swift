@@ -111,7 +111,8 @@ public struct TileProgram: Sendable {
         var first = start
         while first < start + count {
             let n = Swift.min(tile, start + count - first)
-            try runTile(start: first, count: n, operands: operands, results: results, scratch: scratch)
+            try runTile(start: first, count: n, operands: operands, results: results, scratch: scratch,
+                        first: first == start)  // scalars filled once per call: the scratch may be shared
             first += n
         }
     }
