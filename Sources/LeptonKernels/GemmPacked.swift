@@ -48,8 +48,7 @@ enum PackedGemm {
 
     static func run(_ p: Problem, threads: Int) {
         if p.m <= streamingRows, let b = p.rowMajorB, case .matrix(let a) = p.a {
-            streamingRows(p, a, b)
-            p.writeBack.finish(p.c, ldc: p.ldc, rows: 0..<p.m, columns: 0..<p.n, part: 0)
+            streamingRows(p, a, b, threads: threads)
             return
         }
         let panels = (p.n + nr - 1) / nr, slivers = (p.m + mr - 1) / mr

@@ -82,7 +82,7 @@ import LeptonTensor
 
     /// Bias and the epilogue see every element of C exactly once, after its last k block.
     @Test func writeBackCoversEveryElementOnce() {
-        for (m, n, k, threads) in [(1, 5, 3, 1), (13, 33, 300, 1), (100, 1100, 40, 2), (2, 40, 9, 2), (490, 70, 20, 2)] {
+        for (m, n, k, threads) in [(1, 5, 3, 1), (13, 33, 300, 1), (100, 1100, 40, 2), (2, 40, 9, 2), (490, 70, 20, 2), (2, 1001, 70, 2)] {
             var random = SplitMix64(seed: UInt64(m * n))
             let a = (0..<(m * k)).map { _ in Float(random.nextUnit() - 0.5) }
             let b = (0..<(k * n)).map { _ in Float(random.nextUnit() - 0.5) }
@@ -184,10 +184,11 @@ import LeptonTensor
 }
 
 extension PackedGemmTests {
-    /// Shapes whose threads split rows (tall A, or a pre-packed B) as well as columns: the same
-    /// bits as one thread.
+    /// Shapes whose threads split rows (tall A, or a pre-packed B) as well as columns, and
+    /// matrix-vector products whose streamed columns are split: the same bits as one thread.
     @Test func rowAndColumnSplitsMatchOneThread() {
-        for (m, n, k, packB) in [(200, 100, 300, false), (300, 64, 40, true), (61, 700, 100, false), (97, 250, 260, true)] {
+        for (m, n, k, packB) in [(200, 100, 300, false), (300, 64, 40, true), (61, 700, 100, false), (97, 250, 260, true),
+                                  (1, 1000, 100, false), (3, 517, 90, false)] {
             var random = SplitMix64(seed: UInt64(m + n))
             let a = (0..<(m * k)).map { _ in Float(random.nextUnit() - 0.5) }
             let b = (0..<(k * n)).map { _ in Float(random.nextUnit() - 0.5) }
