@@ -50,8 +50,10 @@ extension PackedOperand {
 /// otherwise each product splits its columns. Either way every output element is summed by
 /// one micro-kernel in k order, so the result does not depend on the thread count.
 /// `epilogue` (offsets from `out`) runs on every finished block of the output.
+/// `table` (`ConvGatherTable`, optional) makes packing the image one gather per element.
 public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvWeights, bias: UnsafePointer<Float>?,
-                      out: UnsafeMutablePointer<Float>, parallelism: Parallelism, epilogue: GemmEpilogue? = nil) {
+                      out: UnsafeMutablePointer<Float>, parallelism: Parallelism, epilogue: GemmEpilogue? = nil,
+                      table: UnsafePointer<Int32>? = nil) {
     let units = g.batch * g.group
     let (cg, mg, plane) = (g.inChannels / g.group, g.outChannels / g.group, g.outH * g.outW)
     let shape = GemmShape(m: mg, n: plane, k: cg * g.taps)
@@ -60,7 +62,7 @@ public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvW
         let (x, bias, out) = shared.value
         let (n, group) = (u / g.group, u % g.group)
         let xg = x + (n * g.inChannels + group * cg) * g.height * g.width
-        let b: GemmOperandB = g.isPointwise ? .matrix(MatrixView(xg, rowStride: plane)) : .image(ConvImage(g, x: xg))
+        let b: GemmOperandB = g.isPointwise ? .matrix(MatrixView(xg, rowStride: plane)) : .image(ConvImage(g, x: xg, table: table))
         let offset = (n * g.outChannels + group * mg) * plane
         var writeBack = GemmWriteBack(rowBias: bias.map { $0 + group * mg }, epilogue: epilogue)
         writeBack.epilogue?.offset += offset
@@ -76,4 +78,34 @@ public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvW
         return
     }
     for u in 0..<units { unit(u, threads: parallelism.threads, slot: nil) }
+}
+
+/// The gather table of a small conv's implicit im2col: for each k step (channel, ky, kx) of
+/// one group and each output position, the offset of the input element it reads from the
+/// group's first channel, or -1 where the window is in the padding. Worth it (and made) only
+/// for small convs, where walking short row runs cost more than the product.
+public enum ConvGatherTable {
+    /// Entries of the table, or nil when the conv is too big (or pointwise) to want one.
+    public static func elements(_ g: ConvGeometry) -> Int? {
+        let entries = g.inChannels / g.group * g.taps * g.outH * g.outW
+        guard !g.isPointwise, entries <= 1 << 16, g.inChannels / g.group * g.height * g.width < Int(Int32.max) else { return nil }
+        return entries
+    }
+
+    /// Fills `into` (`elements(g)` entries).
+    public static func fill(_ g: ConvGeometry, into table: UnsafeMutablePointer<Int32>) {
+        let (positions, channels) = (g.outH * g.outW, g.inChannels / g.group)
+        var entry = table
+        for p in 0..<(channels * g.taps) {
+            let (channel, tap) = (p / g.taps, p % g.taps)
+            let (ky, kx) = (tap / g.kernelW, tap % g.kernelW)
+            for j in 0..<positions {
+                let iy = j / g.outW * g.strideH - g.padTop + ky * g.dilationH
+                let ix = j % g.outW * g.strideW - g.padLeft + kx * g.dilationW
+                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
+                entry.pointee = inside ? Int32((channel * g.height + iy) * g.width + ix) : -1
+                entry += 1
+            }
+        }
+    }
 }

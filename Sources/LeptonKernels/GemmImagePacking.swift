@@ -7,6 +7,11 @@
 extension PackedGemm {
     /// Packs B[rows..<rows+k, columns..<columns+n] of `image` in the layout of `packB`.
     static func packImage(_ image: ConvImage, rows: Int, _ k: Int, columns: Int, _ n: Int, into: UnsafeMutablePointer<Float>) {
+        if let table = image.table {
+            packImage(image.x, table: table, width: image.geometry.outH * image.geometry.outW,
+                      rows: rows, k, columns: columns, n, into: into)
+            return
+        }
         let g = image.geometry, taps = g.taps
         let tail = n % nr
         for p in 0..<k {
@@ -35,6 +40,25 @@ extension PackedGemm {
                 let dst = into + (n / nr) * k * nr + p * nr
                 for q in tail..<nr { dst[q] = 0 }
             }
+        }
+    }
+
+    /// `packImage` through a gather table of B's `width` columns: B[p, j] = x[table[p, j]], or 0.
+    static func packImage(_ x: UnsafePointer<Float>, table: UnsafePointer<Int32>, width: Int, rows: Int, _ k: Int,
+                          columns: Int, _ n: Int, into: UnsafeMutablePointer<Float>) {
+        var first = 0
+        while first < n {
+            let count = Swift.min(nr, n - first)
+            let panel = into + first * k
+            for p in 0..<k {
+                let (source, dst) = (table + (rows + p) * width + columns + first, panel + p * nr)
+                for q in 0..<count {
+                    let offset = Int(source[q])
+                    dst[q] = offset < 0 ? 0 : x[offset]
+                }
+                if count < nr { (dst + count).update(repeating: 0, count: nr - count) }
+            }
+            first += count
         }
     }
 

@@ -77,8 +77,14 @@ public struct ConvImage: @unchecked Sendable {
     public var geometry: ConvGeometry
     /// The group's first channel.
     public var x: UnsafePointer<Float>
+    /// For small convs, each B element's offset from `x` (-1: padding), made once at plan time
+    /// (`ConvGatherTable`): packing is then one gather per element instead of a walk over
+    /// short row runs, whose bookkeeping dominated convs with few output columns per row.
+    public var table: UnsafePointer<Int32>?
 
-    public init(_ geometry: ConvGeometry, x: UnsafePointer<Float>) { (self.geometry, self.x) = (geometry, x) }
+    public init(_ geometry: ConvGeometry, x: UnsafePointer<Float>, table: UnsafePointer<Int32>? = nil) {
+        (self.geometry, self.x, self.table) = (geometry, x, table)
+    }
 }
 
 /// What happens to each finished block of C before the GEMM returns: `rowBias[i]` /

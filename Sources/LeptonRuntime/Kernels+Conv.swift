@@ -88,8 +88,18 @@ extension ConvKernel {
         } else {
             weights = ConvWeights(geometry, w: w)
         }
+        var table: UnsafePointer<Int32>?
+        if let entries = ConvGatherTable.elements(geometry) {
+            let storage = Arena(byteCount: entries * MemoryLayout<Int32>.stride)
+            context.keep(storage)
+            ConvGatherTable.fill(geometry, into: storage.base.assumingMemoryBound(to: Int32.self))
+            table = UnsafePointer(storage.base.assumingMemoryBound(to: Int32.self))
+        }
         let (bias, parallelism, epilogue) = (context.optionalInput(2, Float.self), context.parallelism, self.epilogue)
-        return { conv2dF32(geometry, x: x, weights: weights, bias: bias, out: out, parallelism: parallelism, epilogue: epilogue) }
+        return {
+            conv2dF32(geometry, x: x, weights: weights, bias: bias, out: out, parallelism: parallelism, epilogue: epilogue,
+                      table: table)
+        }
     }
 }
 

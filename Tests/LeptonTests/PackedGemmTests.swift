@@ -143,7 +143,13 @@ import LeptonTensor
                              padLeft: t.pads[1], group: t.group)
         let reference = expected.doubles
         var outputs: [[Float]] = []
-        for (pack, threads) in [(false, 1), (true, 1), (true, 2)] {
+        // With and without the gather table small convs pack through (when it applies).
+        let entries = ConvGatherTable.elements(g)
+        let table = UnsafeMutablePointer<Int32>.allocate(capacity: entries ?? 1)
+        defer { table.deallocate() }
+        if entries != nil { ConvGatherTable.fill(g, into: table) }
+        for (pack, threads, gather) in [(false, 1, false), (true, 1, false), (true, 2, false), (true, 1, true), (true, 2, true)]
+        where !gather || entries != nil {
             var out = [Float](repeating: .nan, count: reference.count)
             let store = UnsafeMutablePointer<Float>.allocate(capacity: ConvWeights.packedElements(g) + 1)
             defer { store.deallocate() }
@@ -153,16 +159,18 @@ import LeptonTensor
                         out.withUnsafeMutableBufferPointer { op in
                             let weights = pack ? ConvWeights(g, w: wp.baseAddress!, packingInto: store) : ConvWeights(g, w: wp.baseAddress!)
                             conv2dF32(g, x: xp.baseAddress!, weights: weights, bias: t.bias ? bp.baseAddress : nil, out: op.baseAddress!,
-                                      parallelism: Parallelism(threads: threads, minimumChunkCost: 1))
+                                      parallelism: Parallelism(threads: threads, minimumChunkCost: 1),
+                                      table: gather ? UnsafePointer(table) : nil)
                         }
                     }
                 }
             }
             let worst = zip(out, reference).map { abs(Double($0) - $1) / max(1, abs($1)) }.max() ?? 0
-            #expect(worst <= 1e-5, "\(t) pack \(pack) threads \(threads): \(worst)")
+            #expect(worst <= 1e-5, "\(t) pack \(pack) threads \(threads) gather \(gather): \(worst)")
             outputs.append(out)
         }
         #expect(outputs[1] == outputs[2], "\(t): 1 and 2 threads differ")
+        #expect(outputs.count == 3 || outputs[3...].allSatisfy { $0 == outputs[1] }, "\(t): the gather table changes the result")
     }
 
     @Test func convGeometriesAgreeWithReference() throws {
