@@ -58,7 +58,7 @@ public struct ConvGeometry: Hashable, Sendable {
 }
 
 /// One (batch, group) pair of conv2d: im2col (split over channels), gemm, then the group's bias.
-@inlinable @usableFromInline func convUnit<T: KernelScalar>(_ g: ConvGeometry, n: Int, group: Int, x: UnsafePointer<T>,
+@inlinable func convUnit<T: KernelScalar>(_ g: ConvGeometry, n: Int, group: Int, x: UnsafePointer<T>,
                                                             w: UnsafePointer<T>, bias: UnsafePointer<T>?, out: UnsafeMutablePointer<T>,
                                                             scratch: UnsafeMutablePointer<T>, parallelism: Parallelism) {
     let cg = g.inChannels / g.group, mg = g.outChannels / g.group
@@ -83,7 +83,7 @@ public struct ConvGeometry: Hashable, Sendable {
 
 /// col[(c·kH + ky)·kW + kx, oy·oW + ox] = x[c, oy·sH − padTop + ky·dH, ox·sW − padLeft + kx·dW], 0 outside,
 /// for the channels `channels` (their rows only).
-@inlinable @usableFromInline func im2col<T: KernelScalar>(_ g: ConvGeometry, _ x: UnsafePointer<T>, channels: Range<Int>,
+@inlinable func im2col<T: KernelScalar>(_ g: ConvGeometry, _ x: UnsafePointer<T>, channels: Range<Int>,
                                                           _ col: UnsafeMutablePointer<T>) {
     var row = col + channels.lowerBound * g.taps * g.outH * g.outW
     for c in channels {
@@ -138,7 +138,7 @@ public struct ConvGeometry: Hashable, Sendable {
     }
 }
 
-@inlinable @usableFromInline func col2im<T: KernelScalar>(_ g: ConvGeometry, _ col: UnsafePointer<T>, _ channels: Int, _ out: UnsafeMutablePointer<T>) {
+@inlinable func col2im<T: KernelScalar>(_ g: ConvGeometry, _ col: UnsafePointer<T>, _ channels: Int, _ out: UnsafeMutablePointer<T>) {
     var row = col
     for c in 0..<channels {
         let image = out + c * g.outH * g.outW

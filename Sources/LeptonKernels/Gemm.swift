@@ -88,7 +88,7 @@ public struct GemmShape: Hashable, Sendable {
 
 /// C += A·B where B's columns are contiguous (a transposed weight, as the recurrent cells and
 /// `trans_b` use): one dot product per element, both operands read sequentially.
-@inlinable @usableFromInline func gemmDot<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+@inlinable func gemmDot<T: KernelScalar>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
                                                            _ c: UnsafeMutablePointer<T>, ldc: Int) {
     for i in 0..<shape.m {
         let aRow = a.base + i * a.rowStride

@@ -28,7 +28,7 @@
 
 /// Mean and standard deviation of `count` contiguous elements.
 @inline(__always)
-@inlinable @usableFromInline func moments<T: KernelFloat>(_ x: UnsafePointer<T>, _ count: Int, _ eps: T) -> (mean: T, std: T) {
+@inlinable func moments<T: KernelFloat>(_ x: UnsafePointer<T>, _ count: Int, _ eps: T) -> (mean: T, std: T) {
     var sum = T.zero
     for i in 0..<count { sum += x[i] }
     let mean = sum / T(count)
@@ -94,7 +94,7 @@
 }
 
 /// softmax over the lines `lines` (line o·inner + i starts at o·dim·inner + i, stride inner).
-@inlinable @usableFromInline func softmaxLines<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, lines: Range<Int>,
+@inlinable func softmaxLines<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, lines: Range<Int>,
                                                                dim: Int, inner: Int, log: Bool) {
     for line in lines {
         let (o, i) = line.quotientAndRemainder(dividingBy: inner)
@@ -113,7 +113,7 @@
 }
 
 /// A pointer to T as a pointer to Float, for the f32 paths (callers check T is Float).
-@inline(__always) @inlinable @usableFromInline func cast<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafePointer(OpaquePointer(p)) }
-@inline(__always) @inlinable @usableFromInline func cast<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+@inline(__always) @inlinable func cast<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafePointer(OpaquePointer(p)) }
+@inline(__always) @inlinable func cast<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
     UnsafeMutablePointer(OpaquePointer(p))
 }

@@ -23,7 +23,7 @@ public struct PoolGeometry: Hashable, Sendable {
     }
 }
 
-@inlinable @usableFromInline func pool2d<T: KernelScalar>(_ g: PoolGeometry, average: Bool, includePad: Bool, planes: Range<Int>,
+@inlinable func pool2d<T: KernelScalar>(_ g: PoolGeometry, average: Bool, includePad: Bool, planes: Range<Int>,
                                                           x: UnsafePointer<T>, out: UnsafeMutablePointer<T>) {
     let (h, w) = (g.height, g.width)
     var target = out + planes.lowerBound * g.outH * g.outW
@@ -56,7 +56,7 @@ public struct PoolGeometry: Hashable, Sendable {
 
 /// a / b for floats; truncating division for integers (0 when b is 0, as the reference does).
 @inline(__always)
-@inlinable @usableFromInline func divide<T: KernelScalar>(_ a: T, _ b: T) -> T {
+@inlinable func divide<T: KernelScalar>(_ a: T, _ b: T) -> T {
     switch (a, b) {
     case (let x as Float, let y as Float): return (x / y) as! T
     case (let x as Double, let y as Double): return (x / y) as! T
@@ -68,7 +68,7 @@ public struct PoolGeometry: Hashable, Sendable {
 
 /// The taps of a window starting at `start` that land inside the input, and how many land
 /// inside the padded input.
-@inlinable @usableFromInline func taps(start: Int, kernel: Int, dilation: Int, count: Int, padEnd: Int) -> (taps: Range<Int>, padded: Int) {
+@inlinable func taps(start: Int, kernel: Int, dilation: Int, count: Int, padEnd: Int) -> (taps: Range<Int>, padded: Int) {
     let low = Swift.max(0, ceilDiv(-start, dilation))
     let high = Swift.min(kernel, ceilDiv(count - start, dilation))
     let padded = Swift.min(kernel, ceilDiv(count + padEnd - start, dilation))
@@ -76,7 +76,7 @@ public struct PoolGeometry: Hashable, Sendable {
 }
 
 /// ⌈a / b⌉ for b > 0 and any sign of a.
-@inlinable @usableFromInline func ceilDiv(_ a: Int, _ b: Int) -> Int {
+@inlinable func ceilDiv(_ a: Int, _ b: Int) -> Int {
     let q = a / b, r = a % b
     return r > 0 ? q + 1 : q
 }

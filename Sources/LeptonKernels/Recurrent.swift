@@ -72,7 +72,7 @@ public struct RecurrentPacking: @unchecked Sendable {
 }
 
 /// C = A·B, through the pre-packed B when there is one (f32 only).
-@inlinable @usableFromInline func recurrentProduct<T: KernelFloat>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
+@inlinable func recurrentProduct<T: KernelFloat>(_ shape: GemmShape, _ a: MatrixView<T>, _ b: MatrixView<T>,
                                                                      packed: PackedOperand?, _ c: UnsafeMutablePointer<T>, ldc: Int,
                                                                      threads: Int) {
     if let packed, T.self == Float.self {
@@ -118,7 +118,7 @@ public struct RecurrentPacking: @unchecked Sendable {
     }
 }
 
-@inlinable @usableFromInline func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
+@inlinable func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
                                        _ b: UnsafePointer<T>?, _ h: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>) {
     let size = g.hidden, gh = 4 * size
     if T.self == Float.self {    // SIMD16 gates (RecurrentGates.swift)
@@ -139,7 +139,7 @@ public struct RecurrentPacking: @unchecked Sendable {
     }
 }
 
-@inlinable @usableFromInline func gruGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
+@inlinable func gruGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
                                       _ b: UnsafePointer<T>?, _ r: UnsafePointer<T>, _ h: UnsafeMutablePointer<T>,
                                       _ temp: UnsafeMutablePointer<T>, threads: Int, packed: PackedOperand?) {
     let size = g.hidden, gh = 3 * size, state = g.batch * size

@@ -34,7 +34,7 @@ public enum ReduceKind: Hashable, Sendable { case sum, mean, max, min, prod }
 /// `accumulate` with the first kept axis `k` split into chunks: per chunk, the leading
 /// (reduced) axes are walked in order and each visits the chunk's contiguous sub-block.
 @inline(__always)
-@inlinable @usableFromInline func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int], _ out: UnsafeMutablePointer<T>,
+@inlinable func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int], _ out: UnsafeMutablePointer<T>,
                                                 _ parallelism: Parallelism, _ combine: (T, T) -> T) {
     let count = shape.reduce(1, *)
     guard let k = strides.firstIndex(where: { $0 != 0 }), parallelism.chunks(shape[k], cost: count / shape[k]) > 1 else {
@@ -55,7 +55,7 @@ public enum ReduceKind: Hashable, Sendable { case sum, mean, max, min, prod }
 }
 
 @inline(__always)
-@inlinable @usableFromInline func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int], _ out: UnsafeMutablePointer<T>,
+@inlinable func accumulate<T>(_ x: UnsafePointer<T>, _ shape: [Int], _ strides: [Int], _ out: UnsafeMutablePointer<T>,
                            _ combine: (T, T) -> T) {
     guard let inner = shape.last else {
         out[0] = combine(out[0], x[0])

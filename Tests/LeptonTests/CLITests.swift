@@ -36,8 +36,8 @@ func runLepton(_ arguments: [String]) throws -> CLIResult {
                               "lepton binary not found (looked in \(BinaryLookup.candidates.joined(separator: ", "))); run `swift build` first")
     let scratch = NSTemporaryDirectory() + "lepton-cli-\(UUID().uuidString)"
     let (outPath, errPath) = (scratch + ".out", scratch + ".err")
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     defer {
         try? FileManager.default.removeItem(atPath: outPath)
         try? FileManager.default.removeItem(atPath: errPath)
