@@ -73,8 +73,10 @@ private struct Job {
 /// core each round) before sleeping: kernels of one run fork-join back to back.
 private final class Pool: @unchecked Sendable {
     static let shared = Pool()
-    /// Polls (each a `sched_yield`) before a worker sleeps: some tens of microseconds.
-    static let spinRounds = 64
+    /// Polls (each a `sched_yield`) before a worker sleeps: about a millisecond, so a worker is
+    /// still awake for the next kernel and the next run of a model (64 polls, tens of
+    /// microseconds, left the transformer ~10% slower at 2 threads); ONNX Runtime spins too.
+    static let spinRounds = 2048
 
     /// Held for the whole of one fork-join; `trylock` failing means the pool is busy.
     private let busy = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
