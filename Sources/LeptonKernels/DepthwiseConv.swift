@@ -23,24 +23,49 @@ extension ConvGeometry {
 }
 
 /// conv2d(x[N, C, H, W], w[M, 1, kH, kW], bias[M]?) -> out[N, M, oH, oW] with group == C.
-/// Chunk `c` of the planes uses the scratch at `scratch + c * scratchStride` (floats).
+/// Chunk `c` of the planes uses the scratch at `scratch + c * scratchStride` (floats). Forks
+/// through the pool's context form (`DepthwiseJob`): nothing is allocated per call.
 public func depthwiseConv2d(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, scratchStride: Int,
-                            parallelism: Parallelism = .serial) {
-    let multiplier = g.outChannels / g.group
-    let shared = Shared((x, w, bias, out, scratch))
-    parallelism.forEach(g.batch * g.outChannels, cost: g.outH * g.outW * g.taps + g.height * g.width) { range, chunk in
-        let (x, w, bias, out, scratch) = shared.value
+                            parallelism: Parallelism = .serial, epilogue: GemmEpilogue? = nil) {
+    let units = g.batch * g.outChannels
+    let chunks = parallelism.chunks(units, cost: g.outH * g.outW * g.taps + g.height * g.width)
+    var job = DepthwiseJob(geometry: g, x: x, w: w, bias: bias, out: out, scratch: scratch, scratchStride: scratchStride,
+                           epilogue: epilogue, units: units, chunks: chunks)
+    if chunks == 1 {
+        job.run(chunk: 0)
+        return
+    }
+    withUnsafeMutablePointer(to: &job) { job in
+        WorkerPool.forkJoin(iterations: chunks, context: UnsafeMutableRawPointer(job)) { context, chunk in
+            context.assumingMemoryBound(to: DepthwiseJob.self).pointee.run(chunk: chunk)
+        }
+    }
+}
+
+/// One depthwise conv call: its operands and how its output planes split into chunks.
+private struct DepthwiseJob {
+    let geometry: ConvGeometry
+    let x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?
+    let out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, scratchStride: Int
+    let epilogue: GemmEpilogue?
+    let units: Int, chunks: Int
+
+    func run(chunk: Int) {
+        let g = geometry
+        let (multiplier, plane) = (g.outChannels / g.group, g.outH * g.outW)
         let padded = scratch + chunk * scratchStride
         var loaded = -1
-        for unit in range {
+        for unit in Parallelism.range(chunk, of: chunks, count: units) {
             let (n, m) = unit.quotientAndRemainder(dividingBy: g.outChannels)
             let source = n * g.inChannels + m / multiplier
             if source != loaded {
                 padPlane(g, x + source * g.height * g.width, padded)
                 loaded = source
             }
-            depthwisePlane(g, padded, w + m * g.taps, bias?[m] ?? 0, out + unit * g.outH * g.outW)
+            depthwisePlane(g, padded, w + m * g.taps, bias?[m] ?? 0, out + unit * plane)
+            // A fused epilogue (relu6 after a MobileNet conv) on the plane while it is in cache.
+            if let epilogue { epilogue.body(epilogue.offset + unit * plane, plane, epilogue.slot ?? chunk) }
         }
     }
 }

@@ -43,11 +43,14 @@ struct ConvKernel {
 
     /// conv2d in f32 on the packed GEMM: implicit im2col, weights packed once when constant,
     /// bias and epilogue in the write-back.
-    var usesPackedConv: Bool { context.op == .conv2d && context.inputTypes[0] == .f32 && packedGemmAvailable }
+    var usesPackedConv: Bool { context.op == .conv2d && context.inputTypes[0] == .f32 && packedGemmAvailable && !usesDepthwise }
+
+    /// f32 conv2d whose groups each have one input channel: the direct depthwise kernel.
+    var usesDepthwise: Bool { context.op == .conv2d && context.inputTypes[0] == .f32 && context.convGeometry().isDepthwise }
 
     var step: StepBody {
         switch NumericType(context.inputTypes[0]) {
-        case .f32: usesPackedConv ? makePackedConv() : make(Float.self)
+        case .f32: usesDepthwise ? depthwiseStep(context.convGeometry()) : usesPackedConv ? makePackedConv() : make(Float.self)
         case .f64: make(Double.self)
         case .i32: make(Int32.self)
         case .i64: make(Int64.self)
@@ -57,7 +60,6 @@ struct ConvKernel {
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let geometry = context.convGeometry()
         let transposed = context.op == .conv_transpose2d
-        if !transposed && T.self == Float.self && geometry.isDepthwise { return depthwiseStep(geometry) }
         let scratchElements = transposed ? geometry.transposeScratchElements : geometry.convScratchElements
         let scratch = context.scratch
         scratch.reserve(scratchElements * MemoryLayout<T>.stride)

@@ -2,8 +2,9 @@ import LeptonKernels
 
 /// A fused `anchor + elementwise epilogue` node whose anchor is an f32 matmul, gemm, linear or
 /// conv2d: the epilogue's tile program runs inside the GEMM's write-back, on each block of the
-/// output as soon as its last k block is done, on the thread that computed it (the block is
-/// still in cache), instead of as a second pass over the whole output.
+/// output as soon as its last k block is done (a depthwise conv: on each finished plane), on
+/// the thread that computed it (the block is still in cache), instead of as a second pass
+/// over the whole output.
 
 /// The step, or nil when the anchor cannot take an epilogue (then `FusedPreparer` runs it as a
 /// second pass). `operands`/`results` are the tile program's (the anchor's result is read from
@@ -32,8 +33,12 @@ func writeBackStep(_ anchor: StepContext, _ program: TileProgram, operands: [Uns
         body = kernel.makeF32()
     case .conv2d:
         let kernel = ConvKernel(context: anchor, epilogue: epilogue)
-        guard kernel.usesPackedConv else { return nil }
-        body = kernel.makePackedConv()
+        if kernel.usesDepthwise {
+            body = kernel.depthwiseStep(anchor.convGeometry())
+        } else {
+            guard kernel.usesPackedConv else { return nil }
+            body = kernel.makePackedConv()
+        }
     default: return nil
     }
     return { () throws(KernelFailure) in
