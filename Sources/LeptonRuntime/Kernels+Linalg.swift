@@ -19,15 +19,30 @@ struct MatmulKernel {
         }
     }
 
+    /// The products a matmul of these shapes is: batch element i multiplies matrix aIndex[i]
+    /// of a (m x k) by matrix bIndex[i] of b (k x n); 1-D operands count as a row / a column.
+    struct Products {
+        let m: Int, n: Int, k: Int
+        let aIndex: [Int], bIndex: [Int]
+        /// b is one matrix (no batch dims of its own).
+        let singleB: Bool
+
+        init(_ context: StepContext) {
+            let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
+            let aMatrix = aShape.count == 1 ? [1, aShape[0]] : aShape
+            let bMatrix = bShape.count == 1 ? [bShape[0], 1] : bShape
+            (m, k, n) = (aMatrix[aMatrix.count - 2], aMatrix[aMatrix.count - 1], bMatrix[bMatrix.count - 1])
+            let (aBatch, bBatch) = (Array(aMatrix.dropLast(2)), Array(bMatrix.dropLast(2)))
+            let output = context.outputShapes[0]
+            let batch = Array(output.prefix(output.count - (aShape.count > 1 ? 1 : 0) - (bShape.count > 1 ? 1 : 0)))
+            (aIndex, bIndex) = (batchOffsets(aBatch, batch), batchOffsets(bBatch, batch))
+            singleB = bBatch.reduce(1, *) == 1
+        }
+    }
+
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
-        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
-        let aMatrix = aShape.count == 1 ? [1, aShape[0]] : aShape
-        let bMatrix = bShape.count == 1 ? [bShape[0], 1] : bShape
-        let m = aMatrix[aMatrix.count - 2], k = aMatrix[aMatrix.count - 1], n = bMatrix[bMatrix.count - 1]
-        let (aBatch, bBatch) = (Array(aMatrix.dropLast(2)), Array(bMatrix.dropLast(2)))
-        let batch = Array(context.outputShapes[0].prefix(context.outputShapes[0].count - (aShape.count > 1 ? 1 : 0) - (bShape.count > 1 ? 1 : 0)))
-        // Batch element i multiplies matrix aIndex[i] of a by matrix bIndex[i] of b.
-        let aIndex = batchOffsets(aBatch, batch), bIndex = batchOffsets(bBatch, batch)
+        let products = Products(context)
+        let (m, n, k, aIndex, bIndex) = (products.m, products.n, products.k, products.aIndex, products.bIndex)
         let (a, b, out) = (context.input(0, T.self), context.input(1, T.self), context.output(0, T.self))
         let shape = GemmShape(m: m, n: n, k: k)
         let threads = context.parallelism.threads
@@ -43,16 +58,11 @@ struct MatmulKernel {
 extension MatmulKernel {
     /// The f32 products, B packed once when it is a single constant matrix.
     func makeF32() -> StepBody {
-        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
-        let aMatrix = aShape.count == 1 ? [1, aShape[0]] : aShape
-        let bMatrix = bShape.count == 1 ? [bShape[0], 1] : bShape
-        let m = aMatrix[aMatrix.count - 2], k = aMatrix[aMatrix.count - 1], n = bMatrix[bMatrix.count - 1]
-        let (aBatch, bBatch) = (Array(aMatrix.dropLast(2)), Array(bMatrix.dropLast(2)))
-        let batch = Array(context.outputShapes[0].prefix(context.outputShapes[0].count - (aShape.count > 1 ? 1 : 0) - (bShape.count > 1 ? 1 : 0)))
-        let aIndex = batchOffsets(aBatch, batch), bIndex = batchOffsets(bBatch, batch)
+        let products = Products(context)
+        let (m, n, k, aIndex, bIndex) = (products.m, products.n, products.k, products.aIndex, products.bIndex)
         let (a, b, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
         let shape = GemmShape(m: m, n: n, k: k)
-        let packed = bBatch.reduce(1, *) == 1 ? context.packedB(input: 1, MatrixView(b, rowStride: n), m: m, n: n, k: k) : nil
+        let packed = products.singleB ? context.packedB(input: 1, MatrixView(b, rowStride: n), m: m, n: n, k: k) : nil
         let (parallelism, epilogue) = (context.parallelism, self.epilogue)
         // Many products each too small to split (attention heads) run side by side instead,
         // each on one thread: every output is still computed exactly as serially.
