@@ -1,8 +1,9 @@
 import Dispatch
 
 /// Intra-op parallelism: a kernel splits its independent outputs into contiguous chunks, one
-/// per thread, with `WorkerPool.forkJoin` (no allocation per call, unlike
-/// `DispatchQueue.concurrentPerform`). Every output element is computed by
+/// per thread, with `WorkerPool.forkJoin` (cheaper than `DispatchQueue.concurrentPerform`;
+/// the closure may still get a heap context, so kernels that must not allocate per run
+/// fork through the pool's context form themselves). Every output element is computed by
 /// exactly one chunk, in the same order as the serial loop, so results are bit-identical for
 /// any thread count (no reduction is ever split across chunks).
 
@@ -57,7 +58,9 @@ public struct Parallelism: Hashable, Sendable {
     /// The fork-join of `forEach`, deliberately not inlinable: the kernel's closure reaches it
     /// as an ordinary non-escaping argument, so its context stays on the kernel's stack (a
     /// closure literal that flows into `withoutActuallyEscaping` in its own function gets a
-    /// heap context). The workers call it through a pointer: no allocation per fork-join.
+    /// heap context). The workers call it through a pointer, so usually no allocation per
+    /// fork-join — not always: the depthwise conv's closure, once it captured a fused epilogue,
+    /// allocated one per call (it forks through the pool's context form now).
     @usableFromInline static func split(_ count: Int, chunks: Int, _ body: (Range<Int>, Int) -> Void) {
         withoutActuallyEscaping(body) { escapable in
             var work = ChunkWork(count: count, chunks: chunks, body: escapable)

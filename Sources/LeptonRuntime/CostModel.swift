@@ -10,7 +10,9 @@ enum CostModel {
     static let bytesPerNanosecond = 5
     /// Fixed cost of one step (closure call, loop setup).
     static let stepNanoseconds = 200
-    /// One `DispatchQueue.concurrentPerform` fork-join, measured at 10–13 µs here.
+    /// One fork-join. Measured at 10–13 µs with `concurrentPerform`; the `WorkerPool` joins in
+    /// about a microsecond when its workers are awake, but waking one costs tens, so the
+    /// estimate stays conservative.
     static let forkJoinNanoseconds = 12_000
 
     /// Estimated nanoseconds for `node` on one thread under `shapes`.
