@@ -94,17 +94,10 @@ public enum ConvGatherTable {
 
     /// Fills `into` (`elements(g)` entries).
     public static func fill(_ g: ConvGeometry, into table: UnsafeMutablePointer<Int32>) {
-        let (positions, channels) = (g.outH * g.outW, g.inChannels / g.group)
-        var entry = table
-        for p in 0..<(channels * g.taps) {
-            let (channel, tap) = (p / g.taps, p % g.taps)
-            let (ky, kx) = (tap / g.kernelW, tap % g.kernelW)
+        let (positions, steps) = (g.outH * g.outW, g.inChannels / g.group * g.taps)
+        for p in 0..<steps {
             for j in 0..<positions {
-                let iy = j / g.outW * g.strideH - g.padTop + ky * g.dilationH
-                let ix = j % g.outW * g.strideW - g.padLeft + kx * g.dilationW
-                let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
-                entry.pointee = inside ? Int32((channel * g.height + iy) * g.width + ix) : -1
-                entry += 1
+                table[p * positions + j] = g.imageOffset(step: p, position: j).map { Int32($0) } ?? -1
             }
         }
     }

@@ -93,14 +93,22 @@ extension PackedGemm {
 extension PackedGemm {
     /// Column j of the image's B (the portable GEMM's element-wise view of it).
     static func imageColumn(_ image: ConvImage, _ j: Int, count: Int, into column: UnsafeMutablePointer<Float>) {
-        let g = image.geometry
-        let (oy, ox) = (j / g.outW, j % g.outW)
         for p in 0..<count {
-            let (channel, tap) = (p / g.taps, p % g.taps)
-            let iy = oy * g.strideH - g.padTop + tap / g.kernelW * g.dilationH
-            let ix = ox * g.strideW - g.padLeft + tap % g.kernelW * g.dilationW
-            let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
-            column[p] = inside ? image.x[(channel * g.height + iy) * g.width + ix] : 0
+            column[p] = image.geometry.imageOffset(step: p, position: j).map { image.x[$0] } ?? 0
         }
+    }
+}
+
+extension ConvGeometry {
+    /// Where B[p, j] of the conv's implicit im2col reads: k step p = (channel, ky, kx) of one
+    /// group, output position j; the offset from the group's first input channel, or nil
+    /// where the window lies in the padding.
+    @inline(__always)
+    func imageOffset(step p: Int, position j: Int) -> Int? {
+        let (channel, tap) = (p / taps, p % taps)
+        let iy = j / outW * strideH - padTop + tap / kernelW * dilationH
+        let ix = j % outW * strideW - padLeft + tap % kernelW * dilationW
+        guard iy >= 0 && iy < height && ix >= 0 && ix < width else { return nil }
+        return (channel * height + iy) * width + ix
     }
 }
