@@ -18,9 +18,14 @@ public struct ConvWeights: @unchecked Sendable {
     /// The weights `w[M, C/group, kH, kW]`, read as they are on every call.
     public init(_ g: ConvGeometry, w: UnsafePointer<Float>) { (geometry, self.w, packed) = (g, w, nil) }
 
-    /// The weights packed into `into` (`packedElements(g)` floats) once, now.
+    /// The weights packed into `into` (`packedElements(g)` floats) once, now: per tap for a
+    /// shifted conv (`ConvShifted`), else as the A operand of each group's im2col product.
     public init(_ g: ConvGeometry, w: UnsafePointer<Float>, packingInto into: UnsafeMutablePointer<Float>) {
         (geometry, self.w, packed) = (g, w, UnsafePointer(into))
+        if ConvShifted.applies(g) {
+            ConvShifted.packWeights(g, w: w, into: into)
+            return
+        }
         for group in 0..<g.group {
             _ = PackedOperand(packing: matrix(group), role: .a, extent: mg, k: depth, into: into + group * groupElements)
         }
@@ -51,9 +56,13 @@ extension PackedOperand {
 /// one micro-kernel in k order, so the result does not depend on the thread count.
 /// `epilogue` (offsets from `out`) runs on every finished block of the output.
 /// `table` (`ConvGatherTable`, optional) makes packing the image one gather per element.
+/// Packed weights of a conv that `ConvShifted.applies` to run shifted, in `scratch` (one
+/// `ConvShifted.scratchElements` slot per thread, `scratchStride` floats apart).
 public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvWeights, bias: UnsafePointer<Float>?,
                       out: UnsafeMutablePointer<Float>, parallelism: Parallelism, epilogue: GemmEpilogue? = nil,
-                      table: UnsafePointer<Int32>? = nil) {
+                      table: UnsafePointer<Int32>? = nil, scratch: UnsafeMutablePointer<Float>? = nil, scratchStride: Int = 0) {
+    let shifted = weights.packed != nil && ConvShifted.applies(g)
+    precondition(!shifted || scratch != nil, "a shifted conv needs its scratch")
     let units = g.batch * g.group
     let (cg, mg, plane) = (g.inChannels / g.group, g.outChannels / g.group, g.outH * g.outW)
     let shape = GemmShape(m: mg, n: plane, k: cg * g.taps)
@@ -67,6 +76,11 @@ public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvW
         var writeBack = GemmWriteBack(rowBias: bias.map { $0 + group * mg }, epilogue: epilogue)
         writeBack.epilogue?.offset += offset
         if let slot { writeBack.epilogue?.slot = slot }
+        if shifted, let packed = weights.packed, let scratch {
+            ConvShifted.run(g, x: xg, packed: packed + group * weights.groupElements, out: out + offset,
+                            padded: scratch + (slot ?? 0) * scratchStride, writeBack: writeBack, threads: threads)
+            return
+        }
         gemmF32(shape, weights.operand(group), b, out + offset, ldc: plane, accumulate: false, threads: threads,
                 writeBack: writeBack)
     }

@@ -62,6 +62,26 @@ extension PackedGemm {
         }
     }
 
+    /// dst[0..<count] = src[0..<count], 16 lanes at a time; a ragged end is one more vector
+    /// ending exactly at `count` (overlapping the last one), so nothing is read or written
+    /// past either run.
+    @inline(__always)
+    static func copyInterior(_ src: UnsafePointer<Float>, _ count: Int, into dst: UnsafeMutablePointer<Float>) {
+        let out = UnsafeMutableRawPointer(dst)
+        guard count >= 16 else {
+            for q in 0..<count { dst[q] = src[q] }
+            return
+        }
+        var q = 0
+        while q + 16 <= count {
+            out.storeBytes(of: loadVector(src + q), toByteOffset: q * 4, as: SIMD16<Float>.self)
+            q += 16
+        }
+        if q < count {
+            out.storeBytes(of: loadVector(src + count - 16), toByteOffset: (count - 16) * 4, as: SIMD16<Float>.self)
+        }
+    }
+
     /// dst[q] = row[start + q·stride] for q < count, 0 where that falls outside 0..<width.
     @inline(__always)
     static func copyRow(_ row: UnsafePointer<Float>, width: Int, from start: Int, stride: Int, _ count: Int,
@@ -69,17 +89,7 @@ extension PackedGemm {
         if stride == 1 {
             let lo = Swift.min(Swift.max(-start, 0), count), hi = Swift.max(Swift.min(width - start, count), lo)
             for q in 0..<lo { dst[q] = 0 }
-            // Pointer offsets (no overflow checks), 16 lanes at a time: this is the hot copy.
-            let (src, out) = (row + start, UnsafeMutableRawPointer(dst))
-            var q = lo
-            while q + 16 <= hi {
-                out.storeBytes(of: loadVector(src + q), toByteOffset: q * 4, as: SIMD16<Float>.self)
-                q += 16
-            }
-            while q < hi {
-                dst[q] = src[q]
-                q += 1
-            }
+            copyInterior(row + start + lo, hi - lo, into: dst + lo)
             for q in hi..<count { dst[q] = 0 }
         } else {
             for q in 0..<count {

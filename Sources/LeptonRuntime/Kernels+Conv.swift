@@ -41,16 +41,26 @@ struct ConvKernel {
     let context: StepContext
     var epilogue: GemmEpilogue? = nil
 
-    /// conv2d in f32 on the packed GEMM: implicit im2col, weights packed once when constant,
-    /// bias and epilogue in the write-back.
-    var usesPackedConv: Bool { context.op == .conv2d && context.inputTypes[0] == .f32 && packedGemmAvailable && !usesDepthwise }
+    /// The f32 conv2d kernel (nil for other dtypes and conv_transpose2d, which run the
+    /// generic loops): the one decision both this step and the fused write-back step follow.
+    var algorithm: ConvAlgorithm? {
+        guard context.op == .conv2d, context.inputTypes[0] == .f32 else { return nil }
+        return .f32(context.convGeometry(), constantWeights: context.isConstant(input: 1))
+    }
 
-    /// f32 conv2d whose groups each have one input channel: the direct depthwise kernel.
-    var usesDepthwise: Bool { context.op == .conv2d && context.inputTypes[0] == .f32 && context.convGeometry().isDepthwise }
+    /// The step of an f32 conv2d that can run `epilogue` on its finished blocks, or nil when
+    /// its kernel cannot (the portable one).
+    var f32Step: StepBody? {
+        switch algorithm {
+        case .depthwise: depthwiseStep(context.convGeometry())
+        case .pointwise, .shifted, .gatherTable, .implicitIm2col: makePackedConv()
+        case .portable, nil: nil
+        }
+    }
 
     var step: StepBody {
         switch NumericType(context.inputTypes[0]) {
-        case .f32: usesDepthwise ? depthwiseStep(context.convGeometry()) : usesPackedConv ? makePackedConv() : make(Float.self)
+        case .f32: f32Step ?? make(Float.self)
         case .f64: make(Double.self)
         case .i32: make(Int32.self)
         case .i64: make(Int64.self)
@@ -91,16 +101,22 @@ extension ConvKernel {
             weights = ConvWeights(geometry, w: w)
         }
         var table: UnsafePointer<Int32>?
-        if let entries = ConvGatherTable.elements(geometry) {
+        if algorithm == .gatherTable, let entries = ConvGatherTable.elements(geometry) {
             let storage = Arena(byteCount: entries * MemoryLayout<Int32>.stride)
             context.keep(storage)
             ConvGatherTable.fill(geometry, into: storage.base.assumingMemoryBound(to: Int32.self))
             table = UnsafePointer(storage.base.assumingMemoryBound(to: Int32.self))
         }
+        // A shifted conv (constant weights packed per tap) copies the padded image into scratch.
+        let scratch = context.scratch
+        if algorithm == .shifted {
+            scratch.reserve(ConvShifted.scratchElements(geometry) * MemoryLayout<Float>.stride)
+        }
         let (bias, parallelism, epilogue) = (context.optionalInput(2, Float.self), context.parallelism, self.epilogue)
         return {
             conv2dF32(geometry, x: x, weights: weights, bias: bias, out: out, parallelism: parallelism, epilogue: epilogue,
-                      table: table)
+                      table: table, scratch: scratch.pointer.assumingMemoryBound(to: Float.self),
+                      scratchStride: scratch.slotStride / MemoryLayout<Float>.stride)
         }
     }
 }

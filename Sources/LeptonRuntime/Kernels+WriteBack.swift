@@ -32,13 +32,8 @@ func writeBackStep(_ anchor: StepContext, _ program: TileProgram, operands: [Uns
         guard kernel.supportsEpilogue else { return nil }
         body = kernel.makeF32()
     case .conv2d:
-        let kernel = ConvKernel(context: anchor, epilogue: epilogue)
-        if kernel.usesDepthwise {
-            body = kernel.depthwiseStep(anchor.convGeometry())
-        } else {
-            guard kernel.usesPackedConv else { return nil }
-            body = kernel.makePackedConv()
-        }
+        guard let step = ConvKernel(context: anchor, epilogue: epilogue).f32Step else { return nil }
+        body = step
     default: return nil
     }
     return { () throws(KernelFailure) in
