@@ -24,9 +24,11 @@ enum PackedGemm {
 
     /// Below this many rows a row-major B is read in place instead of packed.
     static let inPlaceRows = 16
-    /// Products under this many multiply-adds run on the calling thread: ~40 µs of packed
-    /// kernel time, so the ~10–13 µs fork-join pays (an LSTM step's 8x1024x256 product did not).
-    static let parallelWork = 4_000_000
+    /// Products under this many multiply-adds run on the calling thread: ~10 µs of packed
+    /// kernel time. Since workers keep their share and the caller polls for the join
+    /// (WorkerPool), an LSTM step's 8x1024x256 product pays for splitting (lstm at 2 threads
+    /// 2.2 -> 1.7 ms median); with a sleeping join it did not, and the bar was 4M.
+    static let parallelWork = 1_000_000
 
     /// Read once: `activeProcessorCount` costs far more than a small product.
     static let cores = ProcessInfo.processInfo.activeProcessorCount

@@ -17,8 +17,9 @@ public struct Shared<Value>: @unchecked Sendable {
 /// How many threads a kernel may use, and the work below which it stays on the caller's thread.
 public struct Parallelism: Hashable, Sendable {
     public let threads: Int
-    /// The work (roughly nanoseconds) a chunk must have: a fork-join costs ~10–13 µs here, so
-    /// ~25 µs by default. Tests set 1 to split even tiny kernels.
+    /// The work (roughly nanoseconds) a chunk must have: ~25 µs by default. A fork-join on
+    /// awake workers costs about half a microsecond (WorkerPool), but a chunk bar of 8 or 3 µs
+    /// measured no better on the transformer at 2 threads. Tests set 1 to split even tiny kernels.
     public let minimumChunkCost: Int
 
     public init(threads: Int, minimumChunkCost: Int = 25_000) {

@@ -66,45 +66,56 @@ private struct Job {
     func callAsFunction(_ i: Int) { function(context, i) }
 }
 
-/// The shared workers. Iterations are claimed one at a time under the mutex, by the caller
-/// and by whichever workers are awake: a worker slow to wake costs nothing (the caller runs
-/// what is left), and the caller waits only for iterations a worker has claimed. After a
-/// fork-join a worker polls for the next one for a short while (`spinRounds`, yielding its
-/// core each round) before sleeping: kernels of one run fork-join back to back.
+/// The shared workers. Each fork-join is split into `shares` (caller = share 0, worker w =
+/// share w; share s runs iterations s, s + shares, …), so a worker keeps running the same part
+/// of a kernel and finds its operands in its own cache. Claims are one atomic word per
+/// fork-join: a worker claims its own share; the caller, after its own, takes any share whose
+/// worker has not claimed it yet (asleep or descheduled: waiting for it would cost more).
+/// The caller then waits for the claimed shares by polling, not sleeping: waking a sleeping
+/// caller took longer than a small kernel's share. After a fork-join a worker polls for the
+/// next one for a short while (`spinRounds`, yielding its core each round) before sleeping:
+/// kernels of one run fork-join back to back.
 private final class Pool: @unchecked Sendable {
     static let shared = Pool()
     /// Polls (each a `sched_yield`) before a worker sleeps: about a millisecond, so a worker is
     /// still awake for the next kernel and the next run of a model (64 polls, tens of
     /// microseconds, left the transformer ~10% slower at 2 threads); ONNX Runtime spins too.
     static let spinRounds = 2048
+    /// Shares of one fork-join at most (one claim bit each).
+    static let maxShares = 32
 
     /// Held for the whole of one fork-join; `trylock` failing means the pool is busy.
     private let busy = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Guards sleeping and waking only.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let workAvailable = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private let allDone = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    /// Bumped (under the mutex) when a fork-join starts; workers poll it without the mutex.
+    /// Bumped when a fork-join starts (after its job is written); workers poll it.
     private let generation = Atomic<Int>(0)
+    /// Workers asleep (or about to sleep) on `workAvailable`.
+    private let sleepers = Atomic<Int>(0)
+    /// The running fork-join's generation (high 32 bits) and its claimed shares (low bits): a
+    /// worker that wakes late sees another generation and leaves the claims alone.
+    private let claims = Atomic<UInt64>(0)
+    /// Shares of the running fork-join that have finished.
+    private let finished = Atomic<Int>(0)
     private var workers = 0
-    /// The running fork-join: its work, iterations, the next unclaimed one, and how many
-    /// claimed iterations are still running.
+    /// The running fork-join, written by the caller before it bumps `generation`.
     private var job: Job?
-    private var count = 0
-    private var next = 0
-    private var running = 0
+    private var iterations = 0
+    private var shares = 0
 
     private init() {
         pthread_mutex_init(busy, nil)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(workAvailable, nil)
-        pthread_cond_init(allDone, nil)
     }
 
-    /// The pool with at least `count` workers, reserved for the caller; nil when busy.
+    /// The pool with at least `count` workers (as many as can start), reserved for the caller;
+    /// nil when busy.
     func acquire(workers wanted: Int) -> Pool? {
         guard pthread_mutex_trylock(busy) == 0 else { return nil }
-        while workers < wanted {
-            guard startWorker(seen: generation.load(ordering: .acquiring)) else { break }
+        while workers < Swift.min(wanted, Pool.maxShares - 1) {
+            guard startWorker(index: workers + 1, seen: generation.load(ordering: .acquiring)) else { break }
             workers += 1
         }
         guard workers > 0 else {
@@ -116,37 +127,51 @@ private final class Pool: @unchecked Sendable {
 
     func release() { pthread_mutex_unlock(busy) }
 
-    func run(iterations: Int, _ body: Job) {
-        pthread_mutex_lock(mutex)
-        (job, count, next, running) = (body, iterations, 0, 0)
-        generation.add(1, ordering: .releasing)
-        pthread_cond_broadcast(workAvailable)
-        pthread_mutex_unlock(mutex)
-        runClaimed()
-        pthread_mutex_lock(mutex)
-        while running > 0 { pthread_cond_wait(allDone, mutex) }
-        (job, count) = (nil, 0)
-        pthread_mutex_unlock(mutex)
-    }
+    static func tag(_ generation: Int) -> UInt64 { UInt64(truncatingIfNeeded: generation) << 32 }
 
-    /// Claims and runs iterations of the current fork-join until none is left unclaimed.
-    private func runClaimed() {
-        pthread_mutex_lock(mutex)
-        while next < count, let body = job {
-            let i = next
-            next += 1
-            running += 1
-            pthread_mutex_unlock(mutex)
-            body(i)
+    func run(iterations count: Int, _ body: Job) {
+        let shareCount = Swift.min(count, workers + 1)
+        let next = generation.load(ordering: .relaxed) + 1
+        (job, iterations, shares) = (body, count, shareCount)
+        finished.store(0, ordering: .relaxed)
+        // Share 0 is the caller's; bits past the last share count as claimed.
+        let absent = UInt64(UInt32.max) & ~((UInt64(1) << UInt64(shareCount)) - 1)
+        claims.store(Pool.tag(next) | absent | 1, ordering: .relaxed)
+        generation.store(next, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
             pthread_mutex_lock(mutex)
-            running -= 1
-            if running == 0 && next >= count { pthread_cond_signal(allDone) }
+            pthread_cond_broadcast(workAvailable)
+            pthread_mutex_unlock(mutex)
         }
-        pthread_mutex_unlock(mutex)
+        runShare(0, body)
+        for share in 1..<shareCount where claim(share, generation: next) { runShare(share, body) }
+        while finished.load(ordering: .acquiring) < shareCount { sched_yield() }
+        job = nil
     }
 
-    private func startWorker(seen: Int) -> Bool {
-        let context = Unmanaged.passRetained(WorkerContext(pool: self, seen: seen)).toOpaque()
+    /// Claims `share` of fork-join `generation`; false when it is taken or that fork-join is over.
+    private func claim(_ share: Int, generation: Int) -> Bool {
+        let bit = UInt64(1) << UInt64(share)
+        var current = claims.load(ordering: .acquiring)
+        while current & ~UInt64(UInt32.max) == Pool.tag(generation) && current & bit == 0 {
+            let (exchanged, original) = claims.compareExchange(expected: current, desired: current | bit, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    private func runShare(_ share: Int, _ body: Job) {
+        var i = share
+        while i < iterations {
+            body(i)
+            i += shares
+        }
+        finished.add(1, ordering: .releasing)
+    }
+
+    private func startWorker(index: Int, seen: Int) -> Bool {
+        let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index, seen: seen)).toOpaque()
         var thread = pthread_t()
         let started = pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
@@ -154,7 +179,7 @@ private final class Pool: @unchecked Sendable {
             // The thread's first allocation sets up glibc's per-thread cache: do it now, not
             // in the middle of a steady-state run.
             free(malloc(64))
-            context.pool.work(seen: context.seen)
+            context.pool.work(index: context.index, seen: context.seen)
             return nil
         }, context)
         guard started == 0 else {
@@ -165,9 +190,9 @@ private final class Pool: @unchecked Sendable {
         return true
     }
 
-    /// A worker's loop: wait for a fork-join newer than `seen` (polling, then sleeping), help
-    /// run its iterations.
-    private func work(seen start: Int) {
+    /// A worker's loop: wait for a fork-join newer than `seen` (polling, then sleeping), run
+    /// its share `index` of it when it has one and nobody took it.
+    private func work(index: Int, seen start: Int) {
         var seen = start
         while true {
             var round = 0
@@ -175,22 +200,28 @@ private final class Pool: @unchecked Sendable {
                 sched_yield()
                 round += 1
             }
-            pthread_mutex_lock(mutex)
-            while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(workAvailable, mutex) }
+            if generation.load(ordering: .acquiring) == seen {
+                pthread_mutex_lock(mutex)
+                sleepers.add(1, ordering: .sequentiallyConsistent)
+                while generation.load(ordering: .sequentiallyConsistent) == seen { pthread_cond_wait(workAvailable, mutex) }
+                sleepers.subtract(1, ordering: .relaxed)
+                pthread_mutex_unlock(mutex)
+            }
             seen = generation.load(ordering: .acquiring)
-            pthread_mutex_unlock(mutex)
-            runClaimed()
+            // The job is read only after the claim: then this fork-join cannot have ended.
+            if claim(index, generation: seen), let body = job { runShare(index, body) }
         }
     }
 }
 
 private final class WorkerContext {
     let pool: Pool
+    /// The worker's share of every fork-join.
+    let index: Int
     /// The generation current when the worker was started (work before it is not its own).
     let seen: Int
 
-    init(pool: Pool, seen: Int) {
-        self.pool = pool
-        self.seen = seen
+    init(pool: Pool, index: Int, seen: Int) {
+        (self.pool, self.index, self.seen) = (pool, index, seen)
     }
 }

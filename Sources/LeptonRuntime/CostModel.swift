@@ -11,7 +11,7 @@ enum CostModel {
     /// Fixed cost of one step (closure call, loop setup).
     static let stepNanoseconds = 200
     /// One fork-join. Measured at 10–13 µs with `concurrentPerform`; the `WorkerPool` joins in
-    /// about a microsecond when its workers are awake, but waking one costs tens, so the
+    /// about half a microsecond when its workers are awake, but waking one costs tens, so the
     /// estimate stays conservative.
     static let forkJoinNanoseconds = 12_000
 

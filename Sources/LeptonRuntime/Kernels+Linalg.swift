@@ -64,10 +64,11 @@ extension MatmulKernel {
         let shape = GemmShape(m: m, n: n, k: k)
         let packed = products.singleB ? context.packedB(input: 1, MatrixView(b, rowStride: n), m: m, n: n, k: k) : nil
         let (parallelism, epilogue) = (context.parallelism, self.epilogue)
-        // Many products each too small to split (attention heads) run side by side instead,
-        // each on one thread: every output is still computed exactly as serially.
+        // Products too small to split, or as many as fill the threads evenly (attention
+        // heads), run side by side instead, each on one thread: one fork-join for the batch
+        // instead of one per product. Every output is still computed exactly as serially.
         let work = m * n * k
-        let splitBatch = aIndex.count > 1 && work < gemmParallelWork
+        let splitBatch = aIndex.count > 1 && (work < gemmParallelWork || aIndex.count % parallelism.threads == 0)
         let shared = Shared((a, b, out))
         func product(_ i: Int, threads: Int, slot: Int?) {
             let (a, b, out) = shared.value
