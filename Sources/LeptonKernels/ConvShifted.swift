@@ -118,46 +118,54 @@ public enum ConvShifted {
         static let blockPanels = 8
 
         func run(part: Int) {
-            let nr = PackedGemm.nr
-            let first = panels * part / parts, last = panels * (part + 1) / parts
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedGemm.mr * nr) { tile in
-                guard let tile = tile.baseAddress else { return }
-                var block = first
-                while block < last {
-                    let end = Swift.min(last, block + Self.blockPanels)
-                    var row = 0
-                    while row < mg {
-                        let rows = Swift.min(PackedGemm.mr, mg - row)
-                        for panel in block..<end { multiply(rows: row, rows, panel: panel, tile: tile) }
-                        writeBack.finish(out, ldc: g.outH * g.outW, rows: row..<(row + rows),
-                                         columns: outputColumn(block * nr)..<outputColumn(end * nr), part: part)
-                        row += rows
-                    }
-                    block = end
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: g.taps) { offsets in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedGemm.mr * PackedGemm.nr) { tile in
+                    guard let tile = tile.baseAddress, let offsets = offsets.baseAddress else { return }
+                    run(part: part, tile: tile, tapOffsets: offsets)
                 }
             }
         }
 
+        /// This part's panels, block by block; `tile` is an MR x NR scratch tile, `tapOffsets`
+        /// room for one offset per tap.
+        private func run(part: Int, tile: UnsafeMutablePointer<Float>, tapOffsets: UnsafeMutablePointer<Int>) {
+            let nr = PackedGemm.nr
+            let first = panels * part / parts, last = panels * (part + 1) / parts
+            // Where tap (ky, kx) reads in the padded image, from the output position.
+            for tap in 0..<g.taps { tapOffsets[tap] = tap / g.kernelW * g.dilationH * wp + tap % g.kernelW * g.dilationW }
+            var block = first
+            while block < last {
+                let end = Swift.min(last, block + Self.blockPanels)
+                var row = 0
+                while row < mg {
+                    let rows = Swift.min(PackedGemm.mr, mg - row)
+                    for panel in block..<end { multiply(rows: row, rows, panel: panel, tile: tile, tapOffsets: tapOffsets) }
+                    writeBack.finish(out, ldc: g.outH * g.outW, rows: row..<(row + rows),
+                                     columns: outputColumn(block * nr)..<outputColumn(end * nr), part: part)
+                    row += rows
+                }
+                block = end
+            }
+        }
+
         /// out[row..<row+rows, the panel's valid columns] = Σ over taps and channels.
-        func multiply(rows row: Int, _ rows: Int, panel: Int, tile: UnsafeMutablePointer<Float>) {
+        func multiply(rows row: Int, _ rows: Int, panel: Int, tile: UnsafeMutablePointer<Float>,
+                      tapOffsets: UnsafeMutablePointer<Int>) {
             let (nr, wp, cg) = (PackedGemm.nr, wp, cg)
             let plane = ConvShifted.paddedHeight(g) * wp
             let depth = PackedGemm.blockDepth(cg)
             let tapElements = PackedOperand.elements(role: .a, extent: mg, k: cg)
             let start = panel * nr
-            var load = false
-            for tap in 0..<g.taps {
-                let offset = tap / g.kernelW * g.dilationH * wp + tap % g.kernelW * g.dilationW
-                let weights = PackedOperand(packed: packed + tap * tapElements, source: MatrixView(packed, rowStride: cg),
-                                            role: .a, extent: mg, k: cg)
-                var k0 = 0
-                while k0 < cg {
-                    let kc = Swift.min(depth, cg - k0)
-                    PackedGemm.tile(rows, kc, weights.block(k0: k0, depth: kc, start: row), xp + k0 * plane + offset + start,
-                                    ldb: plane, tile, ldc: nr, load: load)
-                    load = true
-                    k0 += kc
-                }
+            // One micro-kernel call per k block sums every tap (`KSegments`): the tile's
+            // accumulators stay in registers across taps instead of a C round trip per tap.
+            var k0 = 0
+            while k0 < cg {
+                let kc = Swift.min(depth, cg - k0)
+                let sliver = PackedOperand(packed: packed, source: MatrixView(packed, rowStride: cg), role: .a, extent: mg, k: cg)
+                    .block(k0: k0, depth: kc, start: row)
+                PackedGemm.tile(rows, kc, sliver, xp + k0 * plane + start, ldb: plane, tile, ldc: nr, load: k0 > 0,
+                                segments: KSegments(count: g.taps, aStride: tapElements, bOffsets: UnsafePointer(tapOffsets)))
+                k0 += kc
             }
             // Copy the valid columns out, one output row's run at a time.
             let ldc = g.outH * g.outW

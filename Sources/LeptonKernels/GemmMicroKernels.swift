@@ -5,28 +5,88 @@
 /// step, rows contiguous); B is `ldb` floats per k step (32 when packed, the row stride of a
 /// row-major B when read in place). Written out by hand (generated once) because Swift keeps
 /// named locals, not arrays, in registers. `load` adds the products to C's current contents.
+/// `segments` runs several such k loops into the same accumulators (a shifted conv's taps,
+/// ConvShifted.swift): C is loaded and stored once for all of them.
+
+/// Several k loops summed by one micro-kernel call: loop s reads A from `a + s·aStride` and B
+/// from `b + bOffsets[s]`.
+struct KSegments: @unchecked Sendable {
+    var count = 1
+    var aStride = 0
+    var bOffsets: UnsafePointer<Int>? = nil
+
+    static let single = KSegments()
+
+    @inline(__always) func bOffset(_ segment: Int) -> Int { bOffsets?[segment] ?? 0 }
+}
+
+// Each kernel is compiled twice from one body: with a single k loop (the GEMM, the loop over
+// segments folded away) and with `segments` (a shifted conv).
 
 @inline(never) func microKernel12x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+    microKernel12x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
+}
+
+@inline(never) func microKernel12x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
+    microKernel12x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+}
+
+@inline(never) func microKernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+    microKernel8x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
+}
+
+@inline(never) func microKernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
+    microKernel8x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+}
+
+@inline(never) func microKernel4x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+    microKernel4x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
+}
+
+@inline(never) func microKernel4x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
+    microKernel4x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+}
+
+@inline(never) func microKernel1x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+    microKernel1x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
+}
+
+@inline(never) func microKernel1x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
+    microKernel1x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+}
+
+@inline(__always) private func microKernel12x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
+                                   segments: KSegments) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
     var c4l = SIMD16<Float>(), c4h = SIMD16<Float>(), c5l = SIMD16<Float>(), c5h = SIMD16<Float>(), c6l = SIMD16<Float>(), c6h = SIMD16<Float>(), c7l = SIMD16<Float>(), c7h = SIMD16<Float>()
     var c8l = SIMD16<Float>(), c8h = SIMD16<Float>(), c9l = SIMD16<Float>(), c9h = SIMD16<Float>(), c10l = SIMD16<Float>(), c10h = SIMD16<Float>(), c11l = SIMD16<Float>(), c11h = SIMD16<Float>()
-    var a = a, b = b
-    for _ in 0..<kc {
-        let b0 = loadVector(b), b1 = loadVector(b + 16)
-        let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-        let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
-        let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
-        let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
-        let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
-        let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
-        let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
-        let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
-        let a8 = SIMD16<Float>(repeating: a[8]); c8l = c8l.addingProduct(a8, b0); c8h = c8h.addingProduct(a8, b1)
-        let a9 = SIMD16<Float>(repeating: a[9]); c9l = c9l.addingProduct(a9, b0); c9h = c9h.addingProduct(a9, b1)
-        let a10 = SIMD16<Float>(repeating: a[10]); c10l = c10l.addingProduct(a10, b0); c10h = c10h.addingProduct(a10, b1)
-        let a11 = SIMD16<Float>(repeating: a[11]); c11l = c11l.addingProduct(a11, b0); c11h = c11h.addingProduct(a11, b1)
-        a += aStride; b += ldb
+    for segment in 0..<segments.count {
+        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
+        for _ in 0..<kc {
+            let b0 = loadVector(b), b1 = loadVector(b + 16)
+            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+            let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
+            let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
+            let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
+            let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
+            let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
+            let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
+            let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
+            let a8 = SIMD16<Float>(repeating: a[8]); c8l = c8l.addingProduct(a8, b0); c8h = c8h.addingProduct(a8, b1)
+            let a9 = SIMD16<Float>(repeating: a[9]); c9l = c9l.addingProduct(a9, b0); c9h = c9h.addingProduct(a9, b1)
+            let a10 = SIMD16<Float>(repeating: a[10]); c10l = c10l.addingProduct(a10, b0); c10h = c10h.addingProduct(a10, b1)
+            let a11 = SIMD16<Float>(repeating: a[11]); c11l = c11l.addingProduct(a11, b0); c11h = c11h.addingProduct(a11, b1)
+            a += aStride; b += ldb
+        }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)
     storeRow(c + 1 * ldc, c1l, c1h, load: load)
@@ -42,22 +102,25 @@
     storeRow(c + 11 * ldc, c11l, c11h, load: load)
 }
 
-@inline(never) func microKernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+@inline(__always) private func microKernel8x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
+                                   segments: KSegments) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
     var c4l = SIMD16<Float>(), c4h = SIMD16<Float>(), c5l = SIMD16<Float>(), c5h = SIMD16<Float>(), c6l = SIMD16<Float>(), c6h = SIMD16<Float>(), c7l = SIMD16<Float>(), c7h = SIMD16<Float>()
-    var a = a, b = b
-    for _ in 0..<kc {
-        let b0 = loadVector(b), b1 = loadVector(b + 16)
-        let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-        let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
-        let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
-        let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
-        let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
-        let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
-        let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
-        let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
-        a += aStride; b += ldb
+    for segment in 0..<segments.count {
+        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
+        for _ in 0..<kc {
+            let b0 = loadVector(b), b1 = loadVector(b + 16)
+            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+            let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
+            let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
+            let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
+            let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
+            let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
+            let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
+            let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
+            a += aStride; b += ldb
+        }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)
     storeRow(c + 1 * ldc, c1l, c1h, load: load)
@@ -69,17 +132,20 @@
     storeRow(c + 7 * ldc, c7l, c7h, load: load)
 }
 
-@inline(never) func microKernel4x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+@inline(__always) private func microKernel4x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
+                                   segments: KSegments) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
-    var a = a, b = b
-    for _ in 0..<kc {
-        let b0 = loadVector(b), b1 = loadVector(b + 16)
-        let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-        let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
-        let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
-        let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
-        a += aStride; b += ldb
+    for segment in 0..<segments.count {
+        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
+        for _ in 0..<kc {
+            let b0 = loadVector(b), b1 = loadVector(b + 16)
+            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+            let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
+            let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
+            let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
+            a += aStride; b += ldb
+        }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)
     storeRow(c + 1 * ldc, c1l, c1h, load: load)
@@ -87,14 +153,17 @@
     storeRow(c + 3 * ldc, c3l, c3h, load: load)
 }
 
-@inline(never) func microKernel1x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
+@inline(__always) private func microKernel1x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                                   _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
+                                   segments: KSegments) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>()
-    var a = a, b = b
-    for _ in 0..<kc {
-        let b0 = loadVector(b), b1 = loadVector(b + 16)
-        let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-        a += aStride; b += ldb
+    for segment in 0..<segments.count {
+        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
+        for _ in 0..<kc {
+            let b0 = loadVector(b), b1 = loadVector(b + 16)
+            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+            a += aStride; b += ldb
+        }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)
 }
