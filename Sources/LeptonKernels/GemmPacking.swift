@@ -93,8 +93,9 @@ extension PackedGemm {
 }
 
 /// Packing buffers for one thread of the packed GEMM: an MC x KC A block, a KC x NC B block and
-/// one MR x NR scratch tile. Allocated once and reused: a pool hands them to callers (and to
-/// the worker threads of one call), so steady-state GEMMs never allocate or page-fault.
+/// one MR x NR scratch tile. Each thread keeps the same workspace for its life: handed out
+/// from a shared free list instead, the buffers moved between cores from call to call and
+/// every packing store first had to pull the line from the other core's cache.
 final class GemmWorkspace: @unchecked Sendable {
     let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>
 
@@ -108,19 +109,29 @@ final class GemmWorkspace: @unchecked Sendable {
         tile.initialize(repeating: 0, count: PackedGemm.mr * PackedGemm.nr)
     }
 
-    /// One per core from the first use on: a worker thread that joins a split only after the
-    /// warm-up runs would otherwise allocate (and page in) its workspace during a timed run.
-    nonisolated(unsafe) private static var free: [GemmWorkspace] = (0..<Swift.max(1, PackedGemm.cores)).map { _ in GemmWorkspace() }
+    /// One per core made at the first use: a worker thread that first joins a split after
+    /// the warm-up runs takes one of these instead of allocating (and paging in) its own
+    /// during a timed run.
+    nonisolated(unsafe) private static var spare: [GemmWorkspace] = (0..<Swift.max(1, PackedGemm.cores)).map { _ in GemmWorkspace() }
     private static let lock = NSLock()
+    /// The calling thread's workspace (an unmanaged reference, kept for the thread's life:
+    /// the executor's threads and the pool's workers live as long as the process).
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
-    /// Runs `body` with a workspace no other thread is using.
+    /// Runs `body` with the calling thread's workspace (a thread runs one GEMM at a time).
     static func with(_ body: (GemmWorkspace) -> Void) {
+        if let owned = pthread_getspecific(key) {
+            body(Unmanaged<GemmWorkspace>.fromOpaque(owned).takeUnretainedValue())
+            return
+        }
         lock.lock()
-        let workspace = free.popLast() ?? GemmWorkspace()
+        let workspace = spare.popLast() ?? GemmWorkspace()
         lock.unlock()
+        pthread_setspecific(key, Unmanaged.passRetained(workspace).toOpaque())
         body(workspace)
-        lock.lock()
-        free.append(workspace)
-        lock.unlock()
     }
 }
