@@ -109,7 +109,7 @@ public struct RecurrentPacking: @unchecked Sendable {
                              MatrixView(r, rowStride: g.hidden).transposed, packed: packed?.r[d], hr, ldc: gh, threads: threads)
             let stepXW = xw + t * g.batch * gh
             if let c {
-                lstmGates(g, stepXW, hr, b, h, c)
+                lstmGates(g, stepXW, hr, b, h, c, threads: threads)
             } else {
                 gruGates(g, stepXW, hr, b, r, h, temp, threads: threads, packed: packed?.rHidden[d])
             }
@@ -119,12 +119,13 @@ public struct RecurrentPacking: @unchecked Sendable {
 }
 
 @inlinable func lstmGates<T: KernelFloat>(_ g: RecurrentGeometry, _ xw: UnsafeMutablePointer<T>, _ hr: UnsafeMutablePointer<T>,
-                                       _ b: UnsafePointer<T>?, _ h: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>) {
+                                       _ b: UnsafePointer<T>?, _ h: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>,
+                                       threads: Int = 1) {
     let size = g.hidden, gh = 4 * size
     if T.self == Float.self {    // SIMD16 gates (RecurrentGates.swift)
         return lstmGatesFloat(batch: g.batch, hidden: size, UnsafePointer(OpaquePointer(xw)), UnsafePointer(OpaquePointer(hr)),
                               b.map { UnsafePointer(OpaquePointer($0)) }, UnsafeMutablePointer(OpaquePointer(h)),
-                              UnsafeMutablePointer(OpaquePointer(c)))
+                              UnsafeMutablePointer(OpaquePointer(c)), threads: threads)
     }
     for row in 0..<g.batch {
         let (x, rr) = (xw + row * gh, hr + row * gh)
