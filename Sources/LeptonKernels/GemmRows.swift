@@ -2,60 +2,79 @@ extension PackedGemm {
     /// At most this many rows with a row-major B run as streaming row updates.
     static let streamingRows = 3
 
-    /// C[i, :] (+)= sum over p of A[i, p] * B[p, :] for a few rows (a matrix-vector product, as
-    /// a batch-1 linear layer): B's rows are read front to back, once per row of C, four k
-    /// steps per pass over the C row (kept in L1), one fused multiply-add chain per element in
-    /// k order. Packing B or a register tile would cost more than the product here.
-    /// Products under this many multiply-adds stream on the calling thread. A batch-1 layer is
-    /// memory-bound: two threads stream the weights through both cores' caches, and the pool's
-    /// fork-join (about a microsecond) pays from tens of microseconds of work.
+    // C[i, :] (+)= sum over p of A[i, p] * B[p, :] for a few rows (a matrix-vector product, as
+    // a batch-1 linear layer): B's rows are read front to back, once per row of C, four k
+    // steps per pass over the C row (kept in L1), one fused multiply-add chain per element in
+    // k order. Packing B or a register tile would cost more than the product here.
+
+    /// Products under this many multiply-adds stream in one piece. From it on, k is cut in two
+    /// halves, summed separately (on two threads when there are two) and then added. Splitting
+    /// columns instead, each thread read the same half of every B row: with B's rows 2 KB
+    /// apart that is half of the L2's sets, so a thread's share of a batch-1 layer did not
+    /// stay in its cache. Two k halves are two contiguous runs of rows. The halves are cut the
+    /// same way for any thread count, so the result is too.
     static let streamingParallelWork = 65_536
 
-    /// Runs `streamingRows` over C's columns split across threads (multiples of 16 columns per
-    /// thread, each element still one k-ordered chain: the same bits for any thread count),
-    /// then the write-back of each part on its thread.
+    /// Runs `streamingRows`, in k halves from `streamingParallelWork` multiply-adds on (when C
+    /// fits the workspace's partial-sum buffer), then the write-back.
     static func streamingRows(_ p: Problem, _ a: MatrixView<Float>, _ b: MatrixView<Float>, threads: Int) {
-        let vectors = (p.n + 15) / 16
-        let parts = p.m * p.n * p.k < streamingParallelWork ? 1 : Swift.min(cores, threads, vectors)
-        var split = StreamingSplit(problem: p, a: a, b: b, parts: parts, vectors: vectors)
-        if parts <= 1 {
-            split.run(part: 0)
+        let halves = p.m * p.n * p.k >= streamingParallelWork && p.k >= 8 && p.m * p.n <= kc * nc
+        guard halves else {
+            streamingRows(p, a, b, k: 0..<p.k, into: p.c, ldc: p.ldc, accumulate: p.accumulate)
+            p.writeBack.finish(p.c, ldc: p.ldc, rows: 0..<p.m, columns: 0..<p.n, part: 0)
             return
         }
-        withUnsafeMutablePointer(to: &split) { split in
-            WorkerPool.forkJoin(iterations: parts, context: UnsafeMutableRawPointer(split)) { context, part in
-                context.assumingMemoryBound(to: StreamingSplit.self).pointee.run(part: part)
+        GemmWorkspace.with { workspace in
+            // The second half's sums go to this thread's B buffer (unused by streaming products).
+            var split = StreamingSplit(problem: p, a: a, b: b, partial: workspace.b, middle: p.k / 2 / 4 * 4)
+            if Swift.min(cores, threads) > 1 {
+                withUnsafeMutablePointer(to: &split) { split in
+                    WorkerPool.forkJoin(iterations: 2, context: UnsafeMutableRawPointer(split)) { context, half in
+                        context.assumingMemoryBound(to: StreamingSplit.self).pointee.run(half: half)
+                    }
+                }
+            } else {
+                split.run(half: 0)
+                split.run(half: 1)
+            }
+            for i in 0..<p.m {
+                let (row, partial) = (p.c + i * p.ldc, workspace.b + i * p.n)
+                for j in 0..<p.n { row[j] += partial[j] }
+            }
+            p.writeBack.finish(p.c, ldc: p.ldc, rows: 0..<p.m, columns: 0..<p.n, part: 0)
+        }
+    }
+
+    /// One streaming product cut at k step `middle`: half 0 into C, half 1 into `partial`.
+    private struct StreamingSplit {
+        var problem: Problem, a: MatrixView<Float>, b: MatrixView<Float>, partial: UnsafeMutablePointer<Float>, middle: Int
+
+        func run(half: Int) {
+            let p = problem
+            if half == 0 {
+                streamingRows(p, a, b, k: 0..<middle, into: p.c, ldc: p.ldc, accumulate: p.accumulate)
+            } else {
+                streamingRows(p, a, b, k: middle..<p.k, into: partial, ldc: p.n, accumulate: false)
             }
         }
     }
 
-    /// One streaming product and how its columns are split.
-    private struct StreamingSplit {
-        var problem: Problem, a: MatrixView<Float>, b: MatrixView<Float>, parts: Int, vectors: Int
-
-        func run(part: Int) {
-            let p = problem
-            let lo = vectors * part / parts * 16, hi = Swift.min(p.n, vectors * (part + 1) / parts * 16)
-            guard lo < hi else { return }
-            streamingRows(p, a, b, columns: lo..<hi)
-            p.writeBack.finish(p.c, ldc: p.ldc, rows: 0..<p.m, columns: lo..<hi, part: part)
-        }
-    }
-
-    static func streamingRows(_ p: Problem, _ a: MatrixView<Float>, _ b: MatrixView<Float>, columns: Range<Int>) {
-        let (n, b) = (columns.count, MatrixView(b.base + columns.lowerBound, rowStride: b.rowStride))
+    /// C[i, :] (+)= Σ over p in `k` of A[i, p] · B[p, :], C at `c` with row stride `ldc`.
+    static func streamingRows(_ p: Problem, _ a: MatrixView<Float>, _ b: MatrixView<Float>, k: Range<Int>,
+                              into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let n = p.n
         for i in 0..<p.m {
-            let row = p.c + i * p.ldc + columns.lowerBound, aRow = a.base + i * a.rowStride
-            if !p.accumulate { row.update(repeating: 0, count: n) }
-            var q = 0
-            while q + 4 <= p.k {
+            let row = c + i * ldc, aRow = a.base + i * a.rowStride
+            if !accumulate { row.update(repeating: 0, count: n) }
+            var q = k.lowerBound
+            while q + 4 <= k.upperBound {
                 let scales = (aRow[q * a.columnStride], aRow[(q + 1) * a.columnStride],
                               aRow[(q + 2) * a.columnStride], aRow[(q + 3) * a.columnStride])
                 let b0 = b.base + q * b.rowStride
                 update(row, n, scales, b0, b0 + b.rowStride, b0 + 2 * b.rowStride, b0 + 3 * b.rowStride)
                 q += 4
             }
-            while q < p.k {
+            while q < k.upperBound {
                 let (scale, bRow) = (aRow[q * a.columnStride], b.base + q * b.rowStride)
                 for j in 0..<n { row[j] = row[j].addingProduct(scale, bRow[j]) }
                 q += 1
