@@ -8,64 +8,53 @@
 /// `segments` runs several such k loops into the same accumulators (a shifted conv's taps,
 /// ConvShifted.swift): C is loaded and stored once for all of them.
 
-/// Several k loops summed by one micro-kernel call: loop s reads A from `a + s·aStride` and B
-/// from `b + bOffsets[s]`.
-struct KSegments: @unchecked Sendable {
-    var count = 1
-    var aStride = 0
-    var bOffsets: UnsafePointer<Int>? = nil
-
-    static let single = KSegments()
-
-    @inline(__always) func bOffset(_ segment: Int) -> Int { bOffsets?[segment] ?? 0 }
+/// The k loops one micro-kernel call sums: loop s reads A from `a + s·aStride` and B from
+/// `b + bOffset(s)`. A generic parameter, so the GEMM's kernels (`OneKLoop`) are compiled
+/// with the loop over segments folded away.
+protocol KLoops {
+    var count: Int { get }
+    var aStride: Int { get }
+    func bOffset(_ segment: Int) -> Int
 }
 
-// Each kernel is compiled twice from one body: with a single k loop (the GEMM, the loop over
-// segments folded away) and with `segments` (a shifted conv).
-
-@inline(never) func microKernel12x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
-    microKernel12x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
+/// The plain GEMM: one k loop.
+struct OneKLoop: KLoops {
+    var count: Int { 1 }
+    var aStride: Int { 0 }
+    @inline(__always) func bOffset(_ segment: Int) -> Int { 0 }
 }
 
-@inline(never) func microKernel12x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
-    microKernel12x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+/// Several k loops (a shifted conv's taps), B's offsets in a table.
+struct KSegments: KLoops {
+    var count: Int
+    var aStride: Int
+    var bOffsets: UnsafePointer<Int>
+
+    @inline(__always) func bOffset(_ segment: Int) -> Int { bOffsets[segment] }
 }
 
-@inline(never) func microKernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
-    microKernel8x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
+/// The micro-kernel for `rows` rows (12, 8, 4 or 1; other counts as a sum of those): one
+/// function per `KLoops` type, the kernels inlined into it.
+@inline(never) func microKernel<S: KLoops>(rows: Int, _ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>,
+                                           ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: S) {
+    switch rows {
+    case 12: microKernel12x32(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+    case 8: microKernel8x32(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+    case 4: microKernel4x32(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+    case 1: microKernel1x32(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
+    default:
+        var r = 0
+        while r < rows {
+            let step = rows - r >= 8 ? 8 : rows - r >= 4 ? 4 : 1
+            microKernel(rows: step, kc, a + r, aStride: aStride, b, ldb: ldb, c + r * ldc, ldc: ldc, load: load, segments: segments)
+            r += step
+        }
+    }
 }
 
-@inline(never) func microKernel8x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
-    microKernel8x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-}
-
-@inline(never) func microKernel4x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
-    microKernel4x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
-}
-
-@inline(never) func microKernel4x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
-    microKernel4x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-}
-
-@inline(never) func microKernel1x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
-    microKernel1x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
-}
-
-@inline(never) func microKernel1x32(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
-    microKernel1x32Body(kc, a, aStride: aStride, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-}
-
-@inline(__always) private func microKernel12x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+@inline(__always) func microKernel12x32<S: KLoops>(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
-                                   segments: KSegments) {
+                                   segments: S) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
     var c4l = SIMD16<Float>(), c4h = SIMD16<Float>(), c5l = SIMD16<Float>(), c5h = SIMD16<Float>(), c6l = SIMD16<Float>(), c6h = SIMD16<Float>(), c7l = SIMD16<Float>(), c7h = SIMD16<Float>()
     var c8l = SIMD16<Float>(), c8h = SIMD16<Float>(), c9l = SIMD16<Float>(), c9h = SIMD16<Float>(), c10l = SIMD16<Float>(), c10h = SIMD16<Float>(), c11l = SIMD16<Float>(), c11h = SIMD16<Float>()
@@ -102,9 +91,9 @@ struct KSegments: @unchecked Sendable {
     storeRow(c + 11 * ldc, c11l, c11h, load: load)
 }
 
-@inline(__always) private func microKernel8x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+@inline(__always) func microKernel8x32<S: KLoops>(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
-                                   segments: KSegments) {
+                                   segments: S) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
     var c4l = SIMD16<Float>(), c4h = SIMD16<Float>(), c5l = SIMD16<Float>(), c5h = SIMD16<Float>(), c6l = SIMD16<Float>(), c6h = SIMD16<Float>(), c7l = SIMD16<Float>(), c7h = SIMD16<Float>()
     for segment in 0..<segments.count {
@@ -132,9 +121,9 @@ struct KSegments: @unchecked Sendable {
     storeRow(c + 7 * ldc, c7l, c7h, load: load)
 }
 
-@inline(__always) private func microKernel4x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+@inline(__always) func microKernel4x32<S: KLoops>(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
-                                   segments: KSegments) {
+                                   segments: S) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
     for segment in 0..<segments.count {
         var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
@@ -153,9 +142,9 @@ struct KSegments: @unchecked Sendable {
     storeRow(c + 3 * ldc, c3l, c3h, load: load)
 }
 
-@inline(__always) private func microKernel1x32Body(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+@inline(__always) func microKernel1x32<S: KLoops>(_ kc: Int, _ a: UnsafePointer<Float>, aStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
-                                   segments: KSegments) {
+                                   segments: S) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>()
     for segment in 0..<segments.count {
         var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)

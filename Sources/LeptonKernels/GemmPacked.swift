@@ -195,25 +195,13 @@ enum PackedGemm {
     @inline(__always)
     static func tile(_ rows: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, ldb: Int,
                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool) {
-        switch rows {
-        case 12: microKernel12x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
-        case 8: microKernel8x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
-        case 4: microKernel4x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
-        case 1: microKernel1x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load)
-        default: partialRows(rows, kc, a, b, ldb: ldb, c, ldc: ldc, load: load, segments: .single)
-        }
+        microKernel(rows: rows, kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load, segments: OneKLoop())
     }
 
-    /// `tile` summing several k loops (`KSegments`).
+    /// `tile` summing several k loops.
     @inline(__always)
     static func tile(_ rows: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, ldb: Int,
                      _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
-        switch rows {
-        case 12: microKernel12x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-        case 8: microKernel8x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-        case 4: microKernel4x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-        case 1: microKernel1x32(kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-        default: partialRows(rows, kc, a, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
-        }
+        microKernel(rows: rows, kc, a, aStride: mr, b, ldb: ldb, c, ldc: ldc, load: load, segments: segments)
     }
 }

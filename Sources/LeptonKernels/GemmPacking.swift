@@ -1,18 +1,6 @@
 import Foundation
 
 extension PackedGemm {
-    /// Rows that no single micro-kernel covers, as a sum of 8-, 4- and 1-row kernels (each
-    /// element is still computed by one kernel in k order, so results do not depend on the split).
-    static func partialRows(_ rows: Int, _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, ldb: Int,
-                            _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool, segments: KSegments) {
-        var r = 0
-        while r < rows {
-            let step = rows - r >= 8 ? 8 : rows - r >= 4 ? 4 : 1
-            tile(step, kc, a + r, b, ldb: ldb, c + r * ldc, ldc: ldc, load: load, segments: segments)
-            r += step
-        }
-    }
-
     /// Packs A[rows..<rows+m, columns..<columns+k] into MR-row slivers: sliver s holds, for each
     /// k step p, rows 12s..<12s+12 at `into[s * k * MR + p * MR + r]`, zero-padded past m.
     static func packA(_ a: MatrixView<Float>, rows: Int, _ m: Int, columns: Int, _ k: Int, into: UnsafeMutablePointer<Float>) {
