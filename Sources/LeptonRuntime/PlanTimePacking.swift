@@ -11,7 +11,10 @@ public func planTimeWeightLayout(_ op: Op, operand: Int, _ type: TensorType) -> 
     // Under half a panel of columns is not packed (a known narrow last dim of linear/matmul).
     if op == .linear || op == .matmul, case .fixed(let n)? = type.shape.last, n < gemmNarrowestPackedB { return nil }
     switch (op, operand) {
-    case (.conv2d, 1): return PackedOperand.layoutName(.a)
+    case (.conv2d, 1):
+        // One input channel per group (w[M, 1, kH, kW]): the depthwise kernel reads w as it is.
+        if case .fixed(1)? = type.shape.dropFirst().first { return nil }
+        return "\(PackedOperand.layoutName(.a)) (per kernel tap for large stride-1 convs)"
     case (.linear, 1), (.gemm, 1): return "\(b) (unless at most \(gemmStreamingRows) rows)"
     case (.matmul, 1):
         guard type.shape.dropLast(2).allSatisfy({ $0 == .fixed(1) }), type.rank >= 2 else { return nil }

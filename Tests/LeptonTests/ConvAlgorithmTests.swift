@@ -1,5 +1,7 @@
 import Testing
+import LeptonIR
 @testable import LeptonKernels
+import LeptonRuntime
 
 /// Which kernel the example models' convs get (`ConvAlgorithm`, the one decision the runtime's
 /// plain and fused conv steps dispatch on): a change of choice must be deliberate.
@@ -26,5 +28,13 @@ import Testing
             let want = packedGemmAvailable || expected == .depthwise ? expected : .portable
             #expect(ConvAlgorithm.f32(g, constantWeights: constant) == want, "\(name)")
         }
+    }
+
+    /// `lepton dump -O2`'s prepack note for conv weights matches the kernels: depthwise
+    /// weights (one input channel per group) are read as they are, not packed.
+    @Test func planTimeNoteFollowsTheConvKernel() {
+        guard packedGemmAvailable else { return }
+        #expect(planTimeWeightLayout(.conv2d, operand: 1, TensorType(.f32, fixed: [32, 1, 3, 3])) == nil)
+        #expect(planTimeWeightLayout(.conv2d, operand: 1, TensorType(.f32, fixed: [64, 64, 3, 3]))?.hasPrefix("gemm-a") == true)
     }
 }
