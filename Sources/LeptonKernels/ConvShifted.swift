@@ -117,29 +117,24 @@ public enum ConvShifted {
         /// every sliver of A passes over them.
         static let blockPanels = 8
 
+        /// This part's panels, block by block, through the thread's MR x NR scratch tile (a
+        /// temporary allocation of that size may go to the heap: over 1 KB, Swift asks the
+        /// thread for its stack bounds, which glibc reads from /proc, with malloc, on the
+        /// main thread).
         func run(part: Int) {
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: g.taps) { offsets in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedGemm.mr * PackedGemm.nr) { tile in
-                    guard let tile = tile.baseAddress, let offsets = offsets.baseAddress else { return }
-                    run(part: part, tile: tile, tapOffsets: offsets)
-                }
-            }
+            GemmWorkspace.with { run(part: part, tile: $0.tile) }
         }
 
-        /// This part's panels, block by block; `tile` is an MR x NR scratch tile, `tapOffsets`
-        /// room for one offset per tap.
-        private func run(part: Int, tile: UnsafeMutablePointer<Float>, tapOffsets: UnsafeMutablePointer<Int>) {
+        private func run(part: Int, tile: UnsafeMutablePointer<Float>) {
             let nr = PackedGemm.nr
             let first = panels * part / parts, last = panels * (part + 1) / parts
-            // Where tap (ky, kx) reads in the padded image, from the output position.
-            for tap in 0..<g.taps { tapOffsets[tap] = tap / g.kernelW * g.dilationH * wp + tap % g.kernelW * g.dilationW }
             var block = first
             while block < last {
                 let end = Swift.min(last, block + Self.blockPanels)
                 var row = 0
                 while row < mg {
                     let rows = Swift.min(PackedGemm.mr, mg - row)
-                    for panel in block..<end { multiply(rows: row, rows, panel: panel, tile: tile, tapOffsets: tapOffsets) }
+                    for panel in block..<end { multiply(rows: row, rows, panel: panel, tile: tile) }
                     writeBack.finish(out, ldc: g.outH * g.outW, rows: row..<(row + rows),
                                      columns: outputColumn(block * nr)..<outputColumn(end * nr), part: part)
                     row += rows
@@ -149,8 +144,7 @@ public enum ConvShifted {
         }
 
         /// out[row..<row+rows, the panel's valid columns] = Σ over taps and channels.
-        func multiply(rows row: Int, _ rows: Int, panel: Int, tile: UnsafeMutablePointer<Float>,
-                      tapOffsets: UnsafeMutablePointer<Int>) {
+        func multiply(rows row: Int, _ rows: Int, panel: Int, tile: UnsafeMutablePointer<Float>) {
             let (nr, wp, cg) = (PackedGemm.nr, wp, cg)
             let plane = ConvShifted.paddedHeight(g) * wp
             let depth = PackedGemm.blockDepth(cg)
@@ -164,7 +158,8 @@ public enum ConvShifted {
                 let sliver = PackedOperand(packed: packed, source: MatrixView(packed, rowStride: cg), role: .a, extent: mg, k: cg)
                     .block(k0: k0, depth: kc, start: row)
                 PackedGemm.tile(rows, kc, sliver, xp + k0 * plane + start, ldb: plane, tile, ldc: nr, load: k0 > 0,
-                                segments: KSegments(count: g.taps, aStride: tapElements, bOffsets: UnsafePointer(tapOffsets)))
+                                segments: KSegments(rows: g.kernelH, columns: g.kernelW, aStride: tapElements,
+                                                    rowStep: g.dilationH * wp, columnStep: g.dilationW))
                 k0 += kc
             }
             // Copy the valid columns out, one output row's run at a time.

@@ -8,29 +8,32 @@
 /// `segments` runs several such k loops into the same accumulators (a shifted conv's taps,
 /// ConvShifted.swift): C is loaded and stored once for all of them.
 
-/// The k loops one micro-kernel call sums: loop s reads A from `a + s·aStride` and B from
-/// `b + bOffset(s)`. A generic parameter, so the GEMM's kernels (`OneKLoop`) are compiled
-/// with the loop over segments folded away.
+/// The k loops one micro-kernel call sums, a grid of `rows` x `columns` (a shifted conv's
+/// kernel taps): loop (r, c) reads A from `a + (r·columns + c)·aStride` and B from
+/// `b + r·rowStep + c·columnStep`. A generic parameter, so the GEMM's kernels (`OneKLoop`)
+/// are compiled with the loops over segments folded away.
 protocol KLoops {
-    var count: Int { get }
+    var rows: Int { get }
+    var columns: Int { get }
     var aStride: Int { get }
-    func bOffset(_ segment: Int) -> Int
+    var rowStep: Int { get }
+    var columnStep: Int { get }
 }
 
 /// The plain GEMM: one k loop.
 struct OneKLoop: KLoops {
-    var count: Int { 1 }
+    var rows: Int { 1 }
+    var columns: Int { 1 }
     var aStride: Int { 0 }
-    @inline(__always) func bOffset(_ segment: Int) -> Int { 0 }
+    var rowStep: Int { 0 }
+    var columnStep: Int { 0 }
 }
 
-/// Several k loops (a shifted conv's taps), B's offsets in a table.
+/// Several k loops on a grid (kernel rows x kernel columns of a shifted conv).
 struct KSegments: KLoops {
-    var count: Int
+    var rows: Int, columns: Int
     var aStride: Int
-    var bOffsets: UnsafePointer<Int>
-
-    @inline(__always) func bOffset(_ segment: Int) -> Int { bOffsets[segment] }
+    var rowStep: Int, columnStep: Int
 }
 
 /// The micro-kernel for `rows` rows (12, 8, 4 or 1; other counts as a sum of those): one
@@ -58,23 +61,27 @@ struct KSegments: KLoops {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
     var c4l = SIMD16<Float>(), c4h = SIMD16<Float>(), c5l = SIMD16<Float>(), c5h = SIMD16<Float>(), c6l = SIMD16<Float>(), c6h = SIMD16<Float>(), c7l = SIMD16<Float>(), c7h = SIMD16<Float>()
     var c8l = SIMD16<Float>(), c8h = SIMD16<Float>(), c9l = SIMD16<Float>(), c9h = SIMD16<Float>(), c10l = SIMD16<Float>(), c10h = SIMD16<Float>(), c11l = SIMD16<Float>(), c11h = SIMD16<Float>()
-    for segment in 0..<segments.count {
-        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
-        for _ in 0..<kc {
-            let b0 = loadVector(b), b1 = loadVector(b + 16)
-            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-            let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
-            let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
-            let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
-            let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
-            let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
-            let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
-            let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
-            let a8 = SIMD16<Float>(repeating: a[8]); c8l = c8l.addingProduct(a8, b0); c8h = c8h.addingProduct(a8, b1)
-            let a9 = SIMD16<Float>(repeating: a[9]); c9l = c9l.addingProduct(a9, b0); c9h = c9h.addingProduct(a9, b1)
-            let a10 = SIMD16<Float>(repeating: a[10]); c10l = c10l.addingProduct(a10, b0); c10h = c10h.addingProduct(a10, b1)
-            let a11 = SIMD16<Float>(repeating: a[11]); c11l = c11l.addingProduct(a11, b0); c11h = c11h.addingProduct(a11, b1)
-            a += aStride; b += ldb
+    var segment = 0
+    for row in 0..<segments.rows {
+        for column in 0..<segments.columns {
+            var a = a + segment * segments.aStride, b = b + row * segments.rowStep + column * segments.columnStep
+            for _ in 0..<kc {
+                let b0 = loadVector(b), b1 = loadVector(b + 16)
+                let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+                let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
+                let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
+                let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
+                let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
+                let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
+                let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
+                let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
+                let a8 = SIMD16<Float>(repeating: a[8]); c8l = c8l.addingProduct(a8, b0); c8h = c8h.addingProduct(a8, b1)
+                let a9 = SIMD16<Float>(repeating: a[9]); c9l = c9l.addingProduct(a9, b0); c9h = c9h.addingProduct(a9, b1)
+                let a10 = SIMD16<Float>(repeating: a[10]); c10l = c10l.addingProduct(a10, b0); c10h = c10h.addingProduct(a10, b1)
+                let a11 = SIMD16<Float>(repeating: a[11]); c11l = c11l.addingProduct(a11, b0); c11h = c11h.addingProduct(a11, b1)
+                a += aStride; b += ldb
+            }
+            segment += 1
         }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)
@@ -96,19 +103,23 @@ struct KSegments: KLoops {
                                    segments: S) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
     var c4l = SIMD16<Float>(), c4h = SIMD16<Float>(), c5l = SIMD16<Float>(), c5h = SIMD16<Float>(), c6l = SIMD16<Float>(), c6h = SIMD16<Float>(), c7l = SIMD16<Float>(), c7h = SIMD16<Float>()
-    for segment in 0..<segments.count {
-        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
-        for _ in 0..<kc {
-            let b0 = loadVector(b), b1 = loadVector(b + 16)
-            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-            let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
-            let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
-            let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
-            let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
-            let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
-            let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
-            let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
-            a += aStride; b += ldb
+    var segment = 0
+    for row in 0..<segments.rows {
+        for column in 0..<segments.columns {
+            var a = a + segment * segments.aStride, b = b + row * segments.rowStep + column * segments.columnStep
+            for _ in 0..<kc {
+                let b0 = loadVector(b), b1 = loadVector(b + 16)
+                let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+                let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
+                let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
+                let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
+                let a4 = SIMD16<Float>(repeating: a[4]); c4l = c4l.addingProduct(a4, b0); c4h = c4h.addingProduct(a4, b1)
+                let a5 = SIMD16<Float>(repeating: a[5]); c5l = c5l.addingProduct(a5, b0); c5h = c5h.addingProduct(a5, b1)
+                let a6 = SIMD16<Float>(repeating: a[6]); c6l = c6l.addingProduct(a6, b0); c6h = c6h.addingProduct(a6, b1)
+                let a7 = SIMD16<Float>(repeating: a[7]); c7l = c7l.addingProduct(a7, b0); c7h = c7h.addingProduct(a7, b1)
+                a += aStride; b += ldb
+            }
+            segment += 1
         }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)
@@ -125,15 +136,19 @@ struct KSegments: KLoops {
                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
                                    segments: S) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>(), c1l = SIMD16<Float>(), c1h = SIMD16<Float>(), c2l = SIMD16<Float>(), c2h = SIMD16<Float>(), c3l = SIMD16<Float>(), c3h = SIMD16<Float>()
-    for segment in 0..<segments.count {
-        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
-        for _ in 0..<kc {
-            let b0 = loadVector(b), b1 = loadVector(b + 16)
-            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-            let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
-            let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
-            let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
-            a += aStride; b += ldb
+    var segment = 0
+    for row in 0..<segments.rows {
+        for column in 0..<segments.columns {
+            var a = a + segment * segments.aStride, b = b + row * segments.rowStep + column * segments.columnStep
+            for _ in 0..<kc {
+                let b0 = loadVector(b), b1 = loadVector(b + 16)
+                let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+                let a1 = SIMD16<Float>(repeating: a[1]); c1l = c1l.addingProduct(a1, b0); c1h = c1h.addingProduct(a1, b1)
+                let a2 = SIMD16<Float>(repeating: a[2]); c2l = c2l.addingProduct(a2, b0); c2h = c2h.addingProduct(a2, b1)
+                let a3 = SIMD16<Float>(repeating: a[3]); c3l = c3l.addingProduct(a3, b0); c3h = c3h.addingProduct(a3, b1)
+                a += aStride; b += ldb
+            }
+            segment += 1
         }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)
@@ -146,12 +161,16 @@ struct KSegments: KLoops {
                                    _ c: UnsafeMutablePointer<Float>, ldc: Int, load: Bool,
                                    segments: S) {
     var c0l = SIMD16<Float>(), c0h = SIMD16<Float>()
-    for segment in 0..<segments.count {
-        var a = a + segment * segments.aStride, b = b + segments.bOffset(segment)
-        for _ in 0..<kc {
-            let b0 = loadVector(b), b1 = loadVector(b + 16)
-            let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
-            a += aStride; b += ldb
+    var segment = 0
+    for row in 0..<segments.rows {
+        for column in 0..<segments.columns {
+            var a = a + segment * segments.aStride, b = b + row * segments.rowStep + column * segments.columnStep
+            for _ in 0..<kc {
+                let b0 = loadVector(b), b1 = loadVector(b + 16)
+                let a0 = SIMD16<Float>(repeating: a[0]); c0l = c0l.addingProduct(a0, b0); c0h = c0h.addingProduct(a0, b1)
+                a += aStride; b += ldb
+            }
+            segment += 1
         }
     }
     storeRow(c + 0 * ldc, c0l, c0h, load: load)

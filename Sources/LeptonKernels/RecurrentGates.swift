@@ -46,22 +46,26 @@ struct LSTMGatesJob: @unchecked Sendable {
             guard full < size else { continue }
             // The tail on zero-padded copies laid out as 16-wide gates, through the same code.
             let lanes = size - full
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 18) { buffer in
-                let t = buffer.baseAddress!
-                t.initialize(repeating: 0, count: 16 * 18)
-                let (tx, tr, tb, tc, th) = (t, t + 64, t + 128, t + 256, t + 272)
-                for k in 0..<4 {
-                    (tx + 16 * k).update(from: x + k * size + full, count: lanes)
-                    (tr + 16 * k).update(from: rr + k * size + full, count: lanes)
-                    if let b {
-                        (tb + 16 * k).update(from: b + k * size + full, count: lanes)
-                        (tb + 64 + 16 * k).update(from: b + gh + k * size + full, count: lanes)
+            // Two buffers of at most 1 KB each: a bigger temporary allocation may go to the heap.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 160) { states in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { biases in
+                    guard let t = states.baseAddress, let tb = biases.baseAddress else { return }
+                    t.initialize(repeating: 0, count: 160)
+                    tb.initialize(repeating: 0, count: 128)
+                    let (tx, tr, tc, th) = (t, t + 64, t + 128, t + 144)
+                    for k in 0..<4 {
+                        (tx + 16 * k).update(from: x + k * size + full, count: lanes)
+                        (tr + 16 * k).update(from: rr + k * size + full, count: lanes)
+                        if let b {
+                            (tb + 16 * k).update(from: b + k * size + full, count: lanes)
+                            (tb + 64 + 16 * k).update(from: b + gh + k * size + full, count: lanes)
+                        }
                     }
+                    tc.update(from: cRow + full, count: lanes)
+                    lstmLanes(tx, tr, b == nil ? nil : UnsafePointer(tb), gate: 16, bias: 64, tc, th)
+                    (cRow + full).update(from: tc, count: lanes)
+                    (hRow + full).update(from: th, count: lanes)
                 }
-                tc.update(from: cRow + full, count: lanes)
-                lstmLanes(tx, tr, b == nil ? nil : UnsafePointer(tb), gate: 16, bias: 64, tc, th)
-                (cRow + full).update(from: tc, count: lanes)
-                (hRow + full).update(from: th, count: lanes)
             }
         }
     }
