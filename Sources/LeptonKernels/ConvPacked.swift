@@ -64,11 +64,36 @@ public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvW
     let shifted = weights.packed != nil && ConvShifted.applies(g)
     precondition(!shifted || scratch != nil, "a shifted conv needs its scratch")
     let units = g.batch * g.group
-    let (cg, mg, plane) = (g.inChannels / g.group, g.outChannels / g.group, g.outH * g.outW)
-    let shape = GemmShape(m: mg, n: plane, k: cg * g.taps)
-    let shared = Shared((x, bias, out))
+    let conv = ConvUnits(g: g, x: x, weights: weights, bias: bias, out: out, epilogue: epilogue, table: table,
+                         scratch: shifted ? scratch : nil, scratchStride: scratchStride)
+    let work = conv.shape.m * conv.shape.n * conv.shape.k / 16
+    if units >= parallelism.threads, parallelism.chunks(units, cost: work) > 1 {
+        // Through a C function and a pointer: a capturing closure would allocate per run.
+        var state = conv
+        withUnsafeMutablePointer(to: &state) { state in
+            parallelism.forEach(units, cost: work, context: UnsafeMutableRawPointer(state)) { context, lower, upper, chunk in
+                let conv = context.assumingMemoryBound(to: ConvUnits.self)
+                for u in lower..<upper { conv.pointee.unit(u, threads: 1, slot: chunk) }
+            }
+        }
+        return
+    }
+    for u in 0..<units { conv.unit(u, threads: parallelism.threads, slot: nil) }
+}
+
+/// The (image, group) products of one conv2dF32 call.
+private struct ConvUnits {
+    let g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvWeights, bias: UnsafePointer<Float>?
+    let out: UnsafeMutablePointer<Float>, epilogue: GemmEpilogue?, table: UnsafePointer<Int32>?
+    /// The shifted conv's scratch (nil when it does not run shifted).
+    let scratch: UnsafeMutablePointer<Float>?, scratchStride: Int
+
+    var shape: GemmShape { GemmShape(m: g.outChannels / g.group, n: g.outH * g.outW, k: g.inChannels / g.group * g.taps) }
+
+    /// Unit u = (image, group): its product on up to `threads` threads; `slot` picks the
+    /// epilogue's and the shifted conv's scratch when units run side by side.
     func unit(_ u: Int, threads: Int, slot: Int?) {
-        let (x, bias, out) = shared.value
+        let (cg, mg, plane) = (g.inChannels / g.group, g.outChannels / g.group, g.outH * g.outW)
         let (n, group) = (u / g.group, u % g.group)
         let xg = x + (n * g.inChannels + group * cg) * g.height * g.width
         let b: GemmOperandB = g.isPointwise ? .matrix(MatrixView(xg, rowStride: plane)) : .image(ConvImage(g, x: xg, table: table))
@@ -76,7 +101,7 @@ public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvW
         var writeBack = GemmWriteBack(rowBias: bias.map { $0 + group * mg }, epilogue: epilogue)
         writeBack.epilogue?.offset += offset
         if let slot { writeBack.epilogue?.slot = slot }
-        if shifted, let packed = weights.packed, let scratch {
+        if let scratch, let packed = weights.packed {
             ConvShifted.run(g, x: xg, packed: packed + group * weights.groupElements, out: out + offset,
                             padded: scratch + (slot ?? 0) * scratchStride, writeBack: writeBack, threads: threads)
             return
@@ -84,14 +109,6 @@ public func conv2dF32(_ g: ConvGeometry, x: UnsafePointer<Float>, weights: ConvW
         gemmF32(shape, weights.operand(group), b, out + offset, ldc: plane, accumulate: false, threads: threads,
                 writeBack: writeBack)
     }
-    let work = shape.m * shape.n * shape.k / 16
-    if units >= parallelism.threads, parallelism.chunks(units, cost: work) > 1 {
-        parallelism.forEach(units, cost: work) { range, chunk in
-            for u in range { unit(u, threads: 1, slot: chunk) }
-        }
-        return
-    }
-    for u in 0..<units { unit(u, threads: parallelism.threads, slot: nil) }
 }
 
 /// The gather table of a small conv's implicit im2col: for each k step (channel, ky, kx) of

@@ -8,14 +8,16 @@
 @inlinable public func batchNorm<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int,
                                       scale: UnsafePointer<T>, bias: UnsafePointer<T>, mean: UnsafePointer<T>,
                                       variance: UnsafePointer<T>, epsilon: Double, parallelism: Parallelism = .serial) {
+    if T.self == Float.self {
+        var job = NormJob(.batch, x: cast(x), out: cast(out), size: plane)
+        (job.channels, job.scale, job.bias, job.mean, job.variance) = (channels, cast(scale), cast(bias), cast(mean), cast(variance))
+        job.epsilon = Float(epsilon)
+        return job.run(batch * channels, cost: plane * 2, parallelism: parallelism)
+    }
     let eps = T(epsilon)
     let shared = Shared((x, out, scale, bias, mean, variance))
     parallelism.forEach(batch * channels, cost: plane * 2) { range, _ in
         let (x, out, scale, bias, mean, variance) = shared.value
-        if T.self == Float.self {
-            return batchNormFloat(x: cast(x), out: cast(out), planes: range, channels: channels, plane: plane, scale: cast(scale),
-                                  bias: cast(bias), mean: cast(mean), variance: cast(variance), epsilon: Float(epsilon))
-        }
         for p in range {
             let c = p % channels
             let std = (variance[c] + eps).squareRoot()
@@ -42,13 +44,14 @@
                                       scale: UnsafePointer<T>, bias: UnsafePointer<T>?, epsilon: Double,
                                       parallelism: Parallelism = .serial) {
     guard row > 0 else { return }
+    if T.self == Float.self {
+        var job = NormJob(.layer, x: cast(x), out: cast(out), size: row)
+        (job.scale, job.bias, job.epsilon) = (cast(scale), bias.map(cast), Float(epsilon))
+        return job.run(rows, cost: row * 4, parallelism: parallelism)
+    }
     let shared = Shared((x, out, scale, bias))
     parallelism.forEach(rows, cost: row * 4) { range, _ in
         let (x, out, scale, bias) = shared.value
-        if T.self == Float.self {
-            return layerNormFloat(x: cast(x), out: cast(out), rows: range, row: row, scale: cast(scale), bias: bias.map(cast),
-                                  epsilon: Float(epsilon))
-        }
         for r in range {
             let (source, target) = (x + r * row, out + r * row)
             let (mean, std) = moments(source, row, T(epsilon))
@@ -62,13 +65,14 @@
                                          plane: Int, scale: UnsafePointer<T>, bias: UnsafePointer<T>, epsilon: Double,
                                          parallelism: Parallelism = .serial) {
     guard plane > 0 else { return }
+    if T.self == Float.self {
+        var job = NormJob(.instance, x: cast(x), out: cast(out), size: plane)
+        (job.channels, job.scale, job.bias, job.epsilon) = (channels, cast(scale), cast(bias), Float(epsilon))
+        return job.run(batch * channels, cost: plane * 4, parallelism: parallelism)
+    }
     let shared = Shared((x, out, scale, bias))
     parallelism.forEach(batch * channels, cost: plane * 4) { range, _ in
         let (x, out, scale, bias) = shared.value
-        if T.self == Float.self {
-            return instanceNormFloat(x: cast(x), out: cast(out), planes: range, channels: channels, plane: plane, scale: cast(scale),
-                                     bias: cast(bias), epsilon: Float(epsilon))
-        }
         for p in range {
             let (source, target) = (x + p * plane, out + p * plane)
             let (mean, std) = moments(source, plane, T(epsilon))
@@ -83,12 +87,11 @@
 @inlinable public func softmax<T: KernelFloat>(x: UnsafePointer<T>, out: UnsafeMutablePointer<T>, outer: Int, dim: Int, inner: Int, log: Bool,
                                     parallelism: Parallelism = .serial) {
     guard dim > 0 && inner > 0 else { return }
+    if T.self == Float.self && inner == 1 {
+        return NormJob(log ? .logSoftmax : .softmax, x: cast(x), out: cast(out), size: dim).run(outer, cost: dim * 2, parallelism: parallelism)
+    }
     let shared = Shared((x, out))
-    let float = T.self == Float.self && inner == 1
-    parallelism.forEach(outer * inner, cost: dim * (float ? 2 : 8)) { range, _ in
-        if float {
-            return softmaxRowsFloat(x: cast(shared.value.0), out: cast(shared.value.1), rows: range, dim: dim, log: log)
-        }
+    parallelism.forEach(outer * inner, cost: dim * 8) { range, _ in
         softmaxLines(x: shared.value.0, out: shared.value.1, lines: range, dim: dim, inner: inner, log: log)
     }
 }

@@ -136,3 +136,47 @@
         }
     }
 }
+
+/// One f32 norm or softmax over rows (or planes) split across threads without a closure
+/// (`Parallelism.forEach(_:cost:context:_:)`): the steady-state path allocates nothing.
+@usableFromInline struct NormJob {
+    @usableFromInline enum Kind { case layer, instance, batch, softmax, logSoftmax }
+    @usableFromInline var kind: Kind
+    @usableFromInline var x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+    /// Elements per row (layer norm, softmax) or plane (instance and batch norm).
+    @usableFromInline var size: Int, channels: Int = 1
+    @usableFromInline var scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil
+    @usableFromInline var mean: UnsafePointer<Float>? = nil, variance: UnsafePointer<Float>? = nil
+    @usableFromInline var epsilon: Float = 0
+
+    @usableFromInline init(_ kind: Kind, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, size: Int) {
+        (self.kind, self.x, self.out, self.size) = (kind, x, out, size)
+    }
+
+    func run(_ rows: Range<Int>) {
+        switch kind {
+        case .layer:
+            guard let scale else { return }
+            layerNormFloat(x: x, out: out, rows: rows, row: size, scale: scale, bias: bias, epsilon: epsilon)
+        case .instance:
+            guard let scale, let bias else { return }
+            instanceNormFloat(x: x, out: out, planes: rows, channels: channels, plane: size, scale: scale, bias: bias, epsilon: epsilon)
+        case .batch:
+            guard let scale, let bias, let mean, let variance else { return }
+            batchNormFloat(x: x, out: out, planes: rows, channels: channels, plane: size, scale: scale, bias: bias, mean: mean,
+                           variance: variance, epsilon: epsilon)
+        case .softmax, .logSoftmax:
+            softmaxRowsFloat(x: x, out: out, rows: rows, dim: size, log: kind == .logSoftmax)
+        }
+    }
+
+    /// Runs rows 0..<count, split over `parallelism` at `cost` per row.
+    @usableFromInline func run(_ count: Int, cost: Int, parallelism: Parallelism) {
+        var job = self
+        withUnsafeMutablePointer(to: &job) { job in
+            parallelism.forEach(count, cost: cost, context: UnsafeMutableRawPointer(job)) { context, lower, upper, _ in
+                context.assumingMemoryBound(to: NormJob.self).pointee.run(lower..<upper)
+            }
+        }
+    }
+}

@@ -56,12 +56,9 @@ public struct Parallelism: Hashable, Sendable {
         Parallelism.split(count, chunks: chunks, body)
     }
 
-    /// The fork-join of `forEach`, deliberately not inlinable: the kernel's closure reaches it
-    /// as an ordinary non-escaping argument, so its context stays on the kernel's stack (a
-    /// closure literal that flows into `withoutActuallyEscaping` in its own function gets a
-    /// heap context). The workers call it through a pointer, so usually no allocation per
-    /// fork-join — not always: the depthwise conv's closure, once it captured a fused epilogue,
-    /// allocated one per call (it forks through the pool's context form now).
+    /// The fork-join of `forEach`. `withoutActuallyEscaping` wraps the kernel's closure in a
+    /// 32-byte heap object (so it can check afterwards that nothing kept it): one allocation
+    /// per fork-join. Kernels on the steady-state path use `forEach(_:cost:context:_:)`.
     @usableFromInline static func split(_ count: Int, chunks: Int, _ body: (Range<Int>, Int) -> Void) {
         withoutActuallyEscaping(body) { escapable in
             var work = ChunkWork(count: count, chunks: chunks, body: escapable)
@@ -70,6 +67,29 @@ public struct Parallelism: Hashable, Sendable {
                     let work = context.assumingMemoryBound(to: ChunkWork.self)
                     work.pointee.body(Parallelism.range(index, of: work.pointee.chunks, count: work.pointee.count), index)
                 }
+            }
+        }
+    }
+
+    /// A chunk body that needs no closure: `function(context, lower, upper, chunk)` runs
+    /// items lower..<upper as chunk `chunk`; `context` points at the caller's state.
+    public typealias ChunkFunction = @convention(c) (UnsafeMutableRawPointer, Int, Int, Int) -> Void
+
+    /// `forEach` allocating nothing: handing a capturing closure to the workers
+    /// (`withoutActuallyEscaping`) allocates a 32-byte wrapper per fork-join, so kernels on
+    /// the steady-state path pass a C function and a pointer to their state instead.
+    public func forEach(_ count: Int, cost: Int, context: UnsafeMutableRawPointer, _ function: ChunkFunction) {
+        let chunks = self.chunks(count, cost: cost)
+        if chunks == 1 {
+            if count > 0 { function(context, 0, count, 0) }
+            return
+        }
+        var call = ChunkCall(function: function, context: context, count: count, chunks: chunks)
+        withUnsafeMutablePointer(to: &call) { call in
+            WorkerPool.forkJoin(iterations: chunks, context: UnsafeMutableRawPointer(call)) { raw, index in
+                let call = raw.assumingMemoryBound(to: ChunkCall.self).pointee
+                let range = Parallelism.range(index, of: call.chunks, count: call.count)
+                call.function(call.context, range.lowerBound, range.upperBound, index)
             }
         }
     }
@@ -94,6 +114,14 @@ public struct Parallelism: Hashable, Sendable {
         }
         if let failure { throw failure }
     }
+}
+
+/// One closure-free `forEach`: the chunk function, its state and the split.
+private struct ChunkCall {
+    let function: Parallelism.ChunkFunction
+    let context: UnsafeMutableRawPointer
+    let count: Int
+    let chunks: Int
 }
 
 /// What the chunks of one `forEach` share: the split and the body.

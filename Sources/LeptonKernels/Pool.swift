@@ -84,6 +84,10 @@ public struct PoolGeometry: Hashable, Sendable {
 /// global_avg_pool: out[p] = mean of plane p (`planes` planes of `size` elements).
 @inlinable public func globalAveragePool<T: KernelScalar>(planes: Int, size: Int, x: UnsafePointer<T>, out: UnsafeMutablePointer<T>,
                                                        parallelism: Parallelism = .serial) {
+    if T.self == Float.self {
+        return globalAveragePoolFloat(planes: planes, size: size, x: UnsafeRawPointer(x), out: UnsafeMutableRawPointer(out),
+                                      parallelism: parallelism)
+    }
     let shared = Shared((x, out))
     parallelism.forEach(planes, cost: size) { range, _ in
         let (x, out) = shared.value
@@ -95,3 +99,22 @@ public struct PoolGeometry: Hashable, Sendable {
         }
     }
 }
+
+/// global_avg_pool in f32 (the same sums), split through a C function and a pointer: a
+/// capturing closure handed to the workers would allocate on every run.
+@usableFromInline func globalAveragePoolFloat(planes: Int, size: Int, x: UnsafeRawPointer, out: UnsafeMutableRawPointer,
+                                              parallelism: Parallelism) {
+    var state = (size: size, x: x.assumingMemoryBound(to: Float.self), out: out.assumingMemoryBound(to: Float.self))
+    withUnsafeMutablePointer(to: &state) { state in
+        parallelism.forEach(planes, cost: size, context: UnsafeMutableRawPointer(state)) { context, lower, upper, _ in
+            let (size, x, out) = context.assumingMemoryBound(to: (size: Int, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>).self).pointee
+            for p in lower..<upper {
+                var sum: Float = 0
+                let plane = x + p * size
+                for i in 0..<size { sum = Float.add(sum, plane[i]) }
+                out[p] = divide(sum, Float(count: size))
+            }
+        }
+    }
+}
+

@@ -18,24 +18,35 @@ extension PoolGeometry {
 public func maxPool2dFloat(_ pool: PoolGeometry, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                            scratch: UnsafeMutablePointer<Float>, scratchStride: Int, parallelism: Parallelism = .serial) {
     let g = pool.paddedLayout
-    let shared = Shared((x, out, scratch))
-    parallelism.forEach(pool.planes, cost: g.outH * g.outW * g.taps / 4 + g.height * g.width) { range, chunk in
-        let (x, out, scratch) = shared.value
-        let padded = scratch + chunk * scratchStride
-        for p in range {
-            padPlane(g, x + p * g.height * g.width, padded, fill: -.infinity)
-            switch g.strideW {
-            case 1: maxPoolPlane(g, padded, out + p * g.outH * g.outW) { loadF32x16($0) }
-            case 2: maxPoolPlane(g, padded, out + p * g.outH * g.outW) {
-                F32x16(lowHalf: loadF32x16($0).evenHalf, highHalf: loadF32x16($0 + 16).evenHalf)
-            }
-            default:
-                let s = g.strideW
-                maxPoolPlane(g, padded, out + p * g.outH * g.outW) { tap in
-                    var gathered = F32x16()
-                    for l in 0..<16 { gathered[l] = tap[l * s] }
-                    return gathered
-                }
+    // Through a C function and a pointer: a capturing closure would allocate per run.
+    var state = (g: g, x: x, out: out, scratch: scratch, scratchStride: scratchStride)
+    typealias State = (g: ConvGeometry, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                       scratchStride: Int)
+    withUnsafeMutablePointer(to: &state) { state in
+        parallelism.forEach(pool.planes, cost: g.outH * g.outW * g.taps / 4 + g.height * g.width,
+                            context: UnsafeMutableRawPointer(state)) { context, lower, upper, chunk in
+            let state = context.assumingMemoryBound(to: State.self).pointee
+            maxPoolPlanes(state.g, state.x, state.out, padded: state.scratch + chunk * state.scratchStride, planes: lower..<upper)
+        }
+    }
+}
+
+/// Max-pools planes `planes` through the padded scratch plane `padded`.
+func maxPoolPlanes(_ g: ConvGeometry, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
+                   planes: Range<Int>) {
+    for p in planes {
+        padPlane(g, x + p * g.height * g.width, padded, fill: -.infinity)
+        switch g.strideW {
+        case 1: maxPoolPlane(g, padded, out + p * g.outH * g.outW) { loadF32x16($0) }
+        case 2: maxPoolPlane(g, padded, out + p * g.outH * g.outW) {
+            F32x16(lowHalf: loadF32x16($0).evenHalf, highHalf: loadF32x16($0 + 16).evenHalf)
+        }
+        default:
+            let s = g.strideW
+            maxPoolPlane(g, padded, out + p * g.outH * g.outW) { tap in
+                var gathered = F32x16()
+                for l in 0..<16 { gathered[l] = tap[l * s] }
+                return gathered
             }
         }
     }

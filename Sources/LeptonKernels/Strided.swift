@@ -27,14 +27,18 @@ public struct StridedCopy: Sendable {
     public func run(src: UnsafeRawPointer, dst: UnsafeMutableRawPointer, parallelism: Parallelism) {
         guard let outer = shape.first, !shape.contains(0) else { return run(src: src, dst: dst) }
         let perItem = shape.dropFirst().reduce(1, *)
-        let shared = Shared((src, dst))
-        parallelism.forEach(outer, cost: perItem) { range, _ in
-            // A chunk is the same copy from its first outer index on, for fewer of them (offsets
-            // moved instead of a shortened shape: copying `shape` to change it would allocate).
-            var chunk = self
-            chunk.srcOffset += range.lowerBound * srcStrides[0]
-            chunk.dstOffset += range.lowerBound * dstStrides[0]
-            chunk.run(src: shared.value.0, dst: shared.value.1, outerCount: range.count)
+        // Through a C function and a pointer: a capturing closure would allocate per run.
+        var state = (copy: self, src: src, dst: dst)
+        withUnsafeMutablePointer(to: &state) { state in
+            parallelism.forEach(outer, cost: perItem, context: UnsafeMutableRawPointer(state)) { context, lower, upper, _ in
+                let state = context.assumingMemoryBound(to: (copy: StridedCopy, src: UnsafeRawPointer, dst: UnsafeMutableRawPointer).self)
+                // A chunk is the same copy from its first outer index on, for fewer of them (offsets
+                // moved instead of a shortened shape: copying `shape` to change it would allocate).
+                var chunk = state.pointee.copy
+                chunk.srcOffset += lower * chunk.srcStrides[0]
+                chunk.dstOffset += lower * chunk.dstStrides[0]
+                chunk.run(src: state.pointee.src, dst: state.pointee.dst, outerCount: upper - lower)
+            }
         }
     }
 

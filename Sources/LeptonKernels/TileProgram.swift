@@ -92,14 +92,40 @@ public struct TileProgram: Sendable {
                     scratchStride: Int = 0, parallelism: Parallelism = .serial) throws(KernelFailure) {
         let tiles = (count + tile - 1) / tile
         let cost = tile * elementCost / 2
-        let shared = Shared((operands, results, scratch))
-        try parallelism.forEachThrowing(tiles, cost: cost) { range, chunk throws(KernelFailure) in
-            let (operands, results, scratch) = shared.value
-            for t in range {
-                let start = t * tile
-                try runTile(start: start, count: Swift.min(tile, count - start), operands: operands, results: results,
-                            scratch: scratch + chunk * scratchStride, first: t == range.lowerBound)
+        let chunks = parallelism.chunks(tiles, cost: cost)
+        guard chunks > 1 else { return try runTiles(0..<tiles, operands: operands, results: results, scratch: scratch) }
+        // Through a C function and a pointer (a capturing closure handed to the workers would
+        // allocate on every run); each chunk keeps its failure, the first one is thrown.
+        let failure: KernelFailure? = withUnsafeTemporaryAllocation(of: KernelFailure?.self, capacity: chunks) { failures in
+            failures.initialize(repeating: nil)
+            guard let slots = failures.baseAddress else { return nil }
+            var state = TileRun(program: self, operands: operands, results: results, scratch: scratch, scratchStride: scratchStride,
+                                failures: slots)
+            withUnsafeMutablePointer(to: &state) { state in
+                parallelism.forEach(tiles, cost: cost, context: UnsafeMutableRawPointer(state)) { context, lower, upper, chunk in
+                    let run = context.assumingMemoryBound(to: TileRun.self).pointee
+                    do throws(KernelFailure) {
+                        try run.program.runTiles(lower..<upper, operands: run.operands, results: run.results,
+                                                 scratch: run.scratch + chunk * run.scratchStride)
+                    } catch {
+                        run.failures[chunk] = error
+                    }
+                }
             }
+            let first = failures.lazy.compactMap { $0 }.first
+            failures.deinitialize()
+            return first
+        }
+        if let failure { throw failure }
+    }
+
+    /// Runs tiles `range` on the calling thread with one scratch block.
+    private func runTiles(_ range: Range<Int>, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer],
+                          scratch: UnsafeMutableRawPointer) throws(KernelFailure) {
+        for t in range {
+            let start = t * tile
+            try runTile(start: start, count: Swift.min(tile, count - start), operands: operands, results: results, scratch: scratch,
+                        first: t == range.lowerBound)
         }
     }
 
@@ -200,4 +226,13 @@ public struct TileProgram: Sendable {
             }
         }
     }
+}
+
+/// One tile program run split over threads: what every chunk reads, and where it records its
+/// failure.
+private struct TileRun {
+    let program: TileProgram
+    let operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer]
+    let scratch: UnsafeMutableRawPointer, scratchStride: Int
+    let failures: UnsafeMutablePointer<KernelFailure?>
 }

@@ -69,25 +69,43 @@ extension MatmulKernel {
         // instead of one per product. Every output is still computed exactly as serially.
         let work = m * n * k
         let splitBatch = aIndex.count > 1 && (work < gemmParallelWork || aIndex.count % parallelism.threads == 0)
-        let shared = Shared((a, b, out))
-        func product(_ i: Int, threads: Int, slot: Int?) {
-            let (a, b, out) = shared.value
-            let bOperand = packed.map { GemmOperandB.packed($0) } ?? .matrix(MatrixView(b + bIndex[i] * k * n, rowStride: n))
-            var writeBack = GemmWriteBack(epilogue: epilogue)
-            writeBack.epilogue?.offset += i * m * n
-            if let slot { writeBack.epilogue?.slot = slot }
-            gemmF32(shape, .matrix(MatrixView(a + aIndex[i] * m * k, rowStride: k)), bOperand, out + i * m * n, ldc: n,
-                    accumulate: false, threads: threads, writeBack: writeBack)
-        }
+        let batch = BatchedProducts(shape: shape, a: a, b: b, out: out, aIndex: aIndex, bIndex: bIndex, packed: packed,
+                                    epilogue: epilogue)
         return {
             if splitBatch {
-                parallelism.forEach(aIndex.count, cost: work / 16) { range, chunk in
-                    for i in range { product(i, threads: 1, slot: chunk) }
+                // Through a C function and a pointer: a capturing closure handed to the
+                // workers would allocate on every run.
+                var state = batch
+                withUnsafeMutablePointer(to: &state) { state in
+                    parallelism.forEach(aIndex.count, cost: work / 16, context: UnsafeMutableRawPointer(state)) { context, lower, upper, chunk in
+                        let batch = context.assumingMemoryBound(to: BatchedProducts.self)
+                        for i in lower..<upper { batch.pointee.product(i, threads: 1, slot: chunk) }
+                    }
                 }
             } else {
-                for i in aIndex.indices { product(i, threads: parallelism.threads, slot: nil) }
+                for i in aIndex.indices { batch.product(i, threads: parallelism.threads, slot: nil) }
             }
         }
+    }
+}
+
+/// The f32 products of one batched matmul: product i multiplies matrix aIndex[i] of a by
+/// matrix bIndex[i] of b (or the packed B) into matrix i of out.
+private struct BatchedProducts {
+    let shape: GemmShape
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+    let aIndex: [Int], bIndex: [Int]
+    let packed: PackedOperand?
+    let epilogue: GemmEpilogue?
+
+    func product(_ i: Int, threads: Int, slot: Int?) {
+        let (m, n, k) = (shape.m, shape.n, shape.k)
+        let bOperand = packed.map { GemmOperandB.packed($0) } ?? .matrix(MatrixView(b + bIndex[i] * k * n, rowStride: n))
+        var writeBack = GemmWriteBack(epilogue: epilogue)
+        writeBack.epilogue?.offset += i * m * n
+        if let slot { writeBack.epilogue?.slot = slot }
+        gemmF32(shape, .matrix(MatrixView(a + aIndex[i] * m * k, rowStride: k)), bOperand, out + i * m * n, ldc: n,
+                accumulate: false, threads: threads, writeBack: writeBack)
     }
 }
 
