@@ -33,14 +33,17 @@ extension Op {
             return 2 * result * (a.last ?? 1)
         case .gemm:
             let a = inputs[0]
+            guard a.count == 2 else { return 0 }
             let k = attributes.bool("trans_a") ? a[0] : a[1]
             return 2 * result * k + (inputs.count > 2 ? result : 0)
         case .linear:
             return 2 * result * (inputs[0].last ?? 1) + (inputs.count > 2 ? result : 0)
         case .conv2d:
+            guard inputs.count > 1 else { return 0 }
             let w = inputs[1]  // [Cout, Cin/group, kh, kw]
             return 2 * result * w.dropFirst().reduce(1, *) + (inputs.count > 2 ? result : 0)
         case .conv_transpose2d:
+            guard inputs.count > 1 else { return 0 }
             let w = inputs[1]  // [Cin, Cout/group, kh, kw]: every input pixel scatters a kernel
             return 2 * input * w.dropFirst().reduce(1, *) + (inputs.count > 2 ? result : 0)
         case .max_pool2d, .avg_pool2d:

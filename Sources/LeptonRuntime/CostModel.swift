@@ -36,31 +36,11 @@ enum CostModel {
 
     /// Multiply-adds times two for the GEMM-like ops; 0 for the rest (and for unknown shapes).
     static func flopCount(_ op: Op, _ attributes: Attributes, _ inputs: [[Int]], _ output: [Int]) -> Int {
-        let outputCount = output.reduce(1, *)
         switch op {
-        case .matmul, .linear:
-            guard let a = inputs.first, let k = a.last else { return 0 }
-            return 2 * outputCount * k
-        case .gemm:
-            guard let a = inputs.first, a.count == 2 else { return 0 }
-            return 2 * outputCount * (isTrue(attributes["trans_a"]) ? a[0] : a[1])
-        case .conv2d:
-            guard inputs.count > 1, inputs[1].count == 4 else { return 0 }
-            return 2 * outputCount * inputs[1].dropFirst().reduce(1, *)
-        case .conv_transpose2d:
-            guard inputs.count > 1, inputs[1].count == 4 else { return 0 }
-            return 2 * inputs[0].reduce(1, *) * inputs[1].dropFirst().reduce(1, *)
-        case .lstm, .gru:
-            // Every step multiplies each (batch) row by W and R: x is [seq, batch, input].
-            guard inputs.count > 2, let x = inputs.first, x.count == 3 else { return 0 }
-            return 2 * x[0] * x[1] * (inputs[1].reduce(1, *) + inputs[2].reduce(1, *))
+        case .matmul, .linear, .gemm, .conv2d, .conv_transpose2d, .lstm, .gru:
+            return op.flops(inputs: inputs, outputs: [output], attributes: attributes)
         default:
             return 0
         }
-    }
-
-    private static func isTrue(_ attribute: Attribute?) -> Bool {
-        if case .bool(true) = attribute { return true }
-        return false
     }
 }
