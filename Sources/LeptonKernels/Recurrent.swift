@@ -145,6 +145,16 @@ public struct RecurrentPacking: @unchecked Sendable {
                                       _ temp: UnsafeMutablePointer<T>, threads: Int, packed: PackedOperand?) {
     let size = g.hidden, gh = 3 * size, state = g.batch * size
     let (reset, gated) = (temp, temp + state)
+    if T.self == Float.self {    // SIMD16 gates, rows over the threads (RecurrentGates.swift)
+        let job = GRUGatesJob(batch: g.batch, size: size, linearBeforeReset: g.linearBeforeReset, xw: UnsafePointer(OpaquePointer(xw)),
+                              hr: UnsafePointer(OpaquePointer(hr)), b: b.map { UnsafePointer(OpaquePointer($0)) },
+                              reset: UnsafeMutablePointer(OpaquePointer(reset)), gated: UnsafePointer(OpaquePointer(gated)),
+                              h: UnsafeMutablePointer(OpaquePointer(h)))
+        job.run(.reset, threads: threads)
+        if !g.linearBeforeReset { gruGatedProduct(g, reset, h, r, temp, gated, threads: threads, packed: packed) }
+        job.run(.update, threads: threads)
+        return
+    }
     func wb(_ k: Int) -> T { b?[k] ?? 0 }
     func rb(_ k: Int) -> T { b?[gh + k] ?? 0 }
     for row in 0..<g.batch {
@@ -153,14 +163,7 @@ public struct RecurrentPacking: @unchecked Sendable {
             reset[row * size + j] = sigmoid(xw[k] + hr[k] + wb(size + j) + rb(size + j))
         }
     }
-    if !g.linearBeforeReset {
-        // gated = (reset ⊙ h) · R_hᵀ, before h changes.
-        let rh = temp + 2 * state
-        for i in 0..<state { rh[i] = reset[i] * h[i] }
-        recurrentProduct(GemmShape(m: g.batch, n: size, k: size), MatrixView(UnsafePointer(rh), rowStride: size),
-                         MatrixView(r + 2 * size * size, rowStride: size).transposed, packed: packed, gated, ldc: size,
-                         threads: threads)
-    }
+    if !g.linearBeforeReset { gruGatedProduct(g, reset, h, r, temp, gated, threads: threads, packed: packed) }
     for row in 0..<g.batch {
         for j in 0..<size {
             let (x, rr) = (xw + row * gh, hr + row * gh)
@@ -174,4 +177,16 @@ public struct RecurrentPacking: @unchecked Sendable {
             h[row * size + j] = (1 - update) * candidate + update * h[row * size + j]
         }
     }
+}
+
+/// gated = (reset ⊙ h) · R_hᵀ, before h changes (a GRU step without linear_before_reset).
+@inlinable func gruGatedProduct<T: KernelFloat>(_ g: RecurrentGeometry, _ reset: UnsafeMutablePointer<T>, _ h: UnsafeMutablePointer<T>,
+                                             _ r: UnsafePointer<T>, _ temp: UnsafeMutablePointer<T>, _ gated: UnsafeMutablePointer<T>,
+                                             threads: Int, packed: PackedOperand?) {
+    let (size, state) = (g.hidden, g.batch * g.hidden)
+    let rh = temp + 2 * state
+    for i in 0..<state { rh[i] = reset[i] * h[i] }
+    recurrentProduct(GemmShape(m: g.batch, n: size, k: size), MatrixView(UnsafePointer(rh), rowStride: size),
+                     MatrixView(r + 2 * size * size, rowStride: size).transposed, packed: packed, gated, ldc: size,
+                     threads: threads)
 }

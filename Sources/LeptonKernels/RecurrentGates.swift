@@ -103,3 +103,68 @@ struct LSTMGatesJob: @unchecked Sendable {
     if lanes == 16 { return storeF32x16(v, p) }
     for l in 0..<lanes { p[l] = v[l] }
 }
+
+/// One GRU step's gates in f32 (gates z, r, h in ONNX order), 16 hidden units at a time, the
+/// batch rows split over threads like the LSTM's. Phase `reset` writes r = σ(x_r + rr_r + Wb_r
+/// + Rb_r); phase `update` writes h ← (1 − z)⊙ĥ + z⊙h with z = σ(x_z + rr_z + Wb_z + Rb_z) and
+/// ĥ = tanh(x_h + r⊙(rr_h + Rb_h) + Wb_h) (linear before reset) or tanh(x_h + g + Rb_h + Wb_h),
+/// g = (r⊙h)·R_hᵀ computed between the phases. Sums run in the scalar path's order.
+@usableFromInline struct GRUGatesJob {
+    @usableFromInline enum Phase { case reset, update }
+    @usableFromInline var phase: Phase
+    @usableFromInline let batch: Int, size: Int, linearBeforeReset: Bool
+    @usableFromInline let xw: UnsafePointer<Float>, hr: UnsafePointer<Float>, b: UnsafePointer<Float>?
+    @usableFromInline let reset: UnsafeMutablePointer<Float>, gated: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>
+
+    @usableFromInline init(batch: Int, size: Int, linearBeforeReset: Bool, xw: UnsafePointer<Float>, hr: UnsafePointer<Float>,
+                           b: UnsafePointer<Float>?, reset: UnsafeMutablePointer<Float>, gated: UnsafePointer<Float>,
+                           h: UnsafeMutablePointer<Float>) {
+        (self.phase, self.batch, self.size, self.linearBeforeReset) = (.reset, batch, size, linearBeforeReset)
+        (self.xw, self.hr, self.b, self.reset, self.gated, self.h) = (xw, hr, b, reset, gated, h)
+    }
+
+    /// Runs `phase` for every batch row, split over up to `threads` threads.
+    @usableFromInline func run(_ phase: Phase, threads: Int) {
+        var job = self
+        job.phase = phase
+        withUnsafeMutablePointer(to: &job) { job in
+            Parallelism(threads: threads).forEach(batch, cost: size * 8, context: UnsafeMutableRawPointer(job)) { context, lower, upper, _ in
+                context.assumingMemoryBound(to: GRUGatesJob.self).pointee.run(rows: lower..<upper)
+            }
+        }
+    }
+
+    func run(rows: Range<Int>) {
+        let gh = 3 * size
+        for row in rows {
+            let (x, rr, state) = (xw + row * gh, hr + row * gh, row * size)
+            forEachVector(size) { j, lanes in
+                @inline(__always) func load(_ p: UnsafePointer<Float>) -> F32x16 { loadLanes(p + j, lanes) }
+                @inline(__always) func bias(_ k: Int) -> F32x16? { b.map { load($0 + k) } }
+                switch phase {
+                case .reset:
+                    var sum = load(x + size) + load(rr + size)
+                    if let wb = bias(size), let rb = bias(gh + size) { sum = sum + wb + rb }
+                    storeLanes(vsigmoid(sum), reset + state + j, lanes)
+                case .update:
+                    var z = load(x) + load(rr)
+                    if let wb = bias(0), let rb = bias(gh) { z = z + wb + rb }
+                    let update = vsigmoid(z)
+                    var candidate: F32x16
+                    if linearBeforeReset {
+                        var recurrent = load(rr + 2 * size)
+                        if let rb = bias(gh + 2 * size) { recurrent = recurrent + rb }
+                        candidate = load(x + 2 * size) + load(reset + state) * recurrent
+                        if let wb = bias(2 * size) { candidate = candidate + wb }
+                    } else {
+                        candidate = load(x + 2 * size) + load(gated + state)
+                        if let rb = bias(gh + 2 * size), let wb = bias(2 * size) { candidate = candidate + rb + wb }
+                    }
+                    candidate = vtanh(candidate)
+                    let previous = load(h + state)
+                    storeLanes((F32x16(repeating: 1) - update) * candidate + update * previous, h + state + j, lanes)
+                }
+            }
+        }
+    }
+}

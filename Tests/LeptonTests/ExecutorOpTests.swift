@@ -155,7 +155,7 @@ import Testing
 
     @Test func recurrent() throws {
         try expectExecutorMatchesReference(source: """
-            graph g(x: f32[4, 2, 3], h0: f32[2, 2, 5], c0: f32[2, 2, 5]) -> (y: f32[4, 2, 2, 5], yh: f32[2, 2, 5], yc: f32[2, 2, 5], gy: f32[4, 1, 2, 5], gh: f32[1, 2, 5], ry: f32[4, 1, 2, 5]) {
+            graph g(x: f32[4, 2, 3], h0: f32[2, 2, 5], c0: f32[2, 2, 5]) -> (y: f32[4, 2, 2, 5], yh: f32[2, 2, 5], yc: f32[2, 2, 5], gy: f32[4, 1, 2, 5], gh: f32[1, 2, 5], ry: f32[4, 1, 2, 5], wy: f32[4, 1, 2, 20]) {
               param w: f32[2, 20, 3] = uniform(low: -0.5, high: 0.5, seed: 1)
               param r: f32[2, 20, 5] = uniform(low: -0.5, high: 0.5, seed: 2)
               param b: f32[2, 40] = uniform(low: -0.5, high: 0.5, seed: 3)
@@ -165,6 +165,10 @@ import Testing
               y, yh, yc = lstm(x, w, r, b, h0, c0, hidden_size: 5, direction: bidirectional)
               gy, gh = gru(x, gw, gr, gb, hidden_size: 5, direction: reverse)
               ry, _ = gru(x, gw, gr, hidden_size: 5, linear_before_reset: true)
+              param ww: f32[1, 60, 3] = uniform(low: -0.5, high: 0.5, seed: 7)
+              param wr: f32[1, 60, 20] = uniform(low: -0.3, high: 0.3, seed: 8)
+              param wb: f32[1, 120] = uniform(low: -0.5, high: 0.5, seed: 9)
+              wy, _ = gru(x, ww, wr, wb, hidden_size: 20)
             }
             """)
     }
