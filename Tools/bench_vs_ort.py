@@ -27,10 +27,10 @@ How each side is timed (latency of one call, batch 1, inputs prepared beforehand
   - numpy: the same ONNX graph evaluated node by node in float32 (NumpyModel in
     onnx_models.py), OpenBLAS limited to T threads through its C API; W untimed, K timed, median.
 Each round runs one batch of each side for every model and thread count, in that order
-(Lepton, ORT, numpy); after R rounds the table shows the median of the R batch medians and
-the median (and range) of the R per-round ratios, so all three sides see the same machine
-load, and the ratio of each side's fastest batch (its quiet-machine speed) (the machine's speed can drift by tens of percent over minutes: compare ratios, not
-times across runs). Run it with nothing else on the CPU
+(Lepton, ORT, numpy); after R rounds the table shows the median of the R batch medians, the
+median (and range) of the R per-round ratios, so all three sides see the same machine load,
+and the ratio of each side's fastest batch (its quiet-machine speed). The machine's speed can
+drift by tens of percent over minutes: compare ratios, not times across runs. Run it with nothing else on the CPU
 (`flock /tmp/lepton-cpu.lock python3 Tools/bench_vs_ort.py`). Ratios < 1: Lepton is faster.
 """
 import argparse
