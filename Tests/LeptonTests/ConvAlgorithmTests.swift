@@ -22,7 +22,9 @@ import LeptonRuntime
             ("mobilenet_v2 stem 3x3 stride 2", Self.geometry(c: 3, hw: 224, m: 32, k: 3, stride: 2, pad: 1), true, .implicitIm2col),
             // One input channel is a depthwise conv with a channel multiplier of 6: the direct kernel.
             ("lenet c1 5x5 @28", Self.geometry(c: 1, hw: 28, m: 6, k: 5, pad: 2), true, .depthwise),
-            ("lenet c2 5x5 @14", Self.geometry(c: 6, hw: 14, m: 16, k: 5), true, .gatherTable),
+            ("lenet c2 5x5 @14", Self.geometry(c: 6, hw: 14, m: 16, k: 5), true, .shifted),
+            ("cifar_cnn 3x3 @32, 3 channels", Self.geometry(c: 3, hw: 32, m: 32, k: 3), true, .gatherTable),
+            ("lenet c2 with weights computed at run time", Self.geometry(c: 6, hw: 14, m: 16, k: 5), false, .gatherTable),
         ]
         for (name, g, constant, expected) in cases {
             let want = packedGemmAvailable || expected == .depthwise ? expected : .portable
