@@ -106,17 +106,29 @@ public struct GemmWriteBack: @unchecked Sendable {
 /// contiguous elements from `offset + start` (element index from the output's base, `start`
 /// counted from C's first element) — called on the thread that computed them, `slot` being
 /// that thread's index (below the GEMM's thread count) unless the caller fixed one. Each
-/// element is passed exactly once. The closure is made once, when a plan is prepared.
+/// element is passed exactly once.
+///
+/// The callback is a C function and a pointer to its state, which the caller owns (the
+/// prepared step) and keeps alive while kernels run. No reference is counted: kernels copy
+/// their problem description (and this struct in it) per block and per thread, and calling a
+/// Swift closure retained and released its context on every call, from both cores, so its
+/// count's cache line bounced between them.
 public struct GemmEpilogue: @unchecked Sendable {
-    public let body: (_ start: Int, _ count: Int, _ slot: Int) -> Void
+    public typealias Function = @convention(c) (_ state: UnsafeRawPointer, _ start: Int, _ count: Int, _ slot: Int) -> Void
+    private let function: Function
+    private let state: UnsafeRawPointer
     /// Where C starts, in elements from the base the body indexes.
     public var offset: Int
     /// A fixed scratch slot (a caller already running on worker `slot`), else the GEMM's own.
     public var slot: Int?
 
-    public init(offset: Int = 0, slot: Int? = nil, _ body: @escaping (_ start: Int, _ count: Int, _ slot: Int) -> Void) {
-        (self.body, self.offset, self.slot) = (body, offset, slot)
+    /// An epilogue calling `function(state, start, count, slot)`; `state` must outlive every use.
+    public init(state: UnsafeRawPointer, offset: Int = 0, slot: Int? = nil, _ function: Function) {
+        (self.function, self.state, self.offset, self.slot) = (function, state, offset, slot)
     }
+
+    /// Runs the callback over `count` elements from `start`, as scratch slot `slot`.
+    @inline(__always) public func body(_ start: Int, _ count: Int, _ slot: Int) { function(state, start, count, slot) }
 }
 
 extension GemmWriteBack {

@@ -16,12 +16,11 @@ func writeBackStep(_ anchor: StepContext, _ program: TileProgram, operands: [Uns
     let slotBytes = aligned64(program.scratchBytes)
     let scratch = preparer.allocate(slotBytes * slots)
     let failures = EpilogueFailures(slots: slots)
-    let epilogue = GemmEpilogue { start, count, slot in
-        do throws(KernelFailure) {
-            try program.run(elements: start, count: count, operands: operands, results: results, scratch: scratch + slot * slotBytes)
-        } catch {
-            failures.record(error, slot: slot)
-        }
+    // Owned by the returned step, which keeps it alive while the kernels call it.
+    let state = TileEpilogue(program: program, operands: operands, results: results, scratch: scratch, slotBytes: slotBytes,
+                             failures: failures)
+    let epilogue = GemmEpilogue(state: UnsafeRawPointer(Unmanaged.passUnretained(state).toOpaque())) { raw, start, count, slot in
+        Unmanaged<TileEpilogue>.fromOpaque(raw)._withUnsafeGuaranteedRef { $0.run(start: start, count: count, slot: slot) }
     }
     let body: StepBody
     switch anchor.op {
@@ -37,8 +36,31 @@ func writeBackStep(_ anchor: StepContext, _ program: TileProgram, operands: [Uns
     default: return nil
     }
     return { () throws(KernelFailure) in
-        try body()
+        try withExtendedLifetime(state) { () throws(KernelFailure) in try body() }
         if let failure = failures.take() { throw failure }
+    }
+}
+
+/// What a fused epilogue runs on each finished block: the tile program over those elements,
+/// with the slot's scratch; a failure is recorded for the step to throw.
+private final class TileEpilogue {
+    let program: TileProgram
+    let operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer]
+    let scratch: UnsafeMutableRawPointer, slotBytes: Int
+    let failures: EpilogueFailures
+
+    init(program: TileProgram, operands: [UnsafeRawPointer], results: [UnsafeMutableRawPointer], scratch: UnsafeMutableRawPointer,
+         slotBytes: Int, failures: EpilogueFailures) {
+        (self.program, self.operands, self.results, self.scratch, self.slotBytes, self.failures) =
+            (program, operands, results, scratch, slotBytes, failures)
+    }
+
+    func run(start: Int, count: Int, slot: Int) {
+        do throws(KernelFailure) {
+            try program.run(elements: start, count: count, operands: operands, results: results, scratch: scratch + slot * slotBytes)
+        } catch {
+            failures.record(error, slot: slot)
+        }
     }
 }
 

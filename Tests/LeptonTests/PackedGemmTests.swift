@@ -99,15 +99,20 @@ import LeptonTensor
                         columnBias.withUnsafeBufferPointer { cb in
                             fused.withUnsafeMutableBufferPointer { cp in
                                 let out = cp.baseAddress!
-                                let epilogue = GemmEpilogue { start, count, _ in
-                                    for e in start..<(start + count) {
-                                        seen[e] += 1
-                                        out[e] = max(out[e], 0)
+                                // The epilogue's state: `seen` counts each element's calls.
+                                var state = (seen: seen, out: out)
+                                withUnsafeMutablePointer(to: &state) { state in
+                                    let epilogue = GemmEpilogue(state: UnsafeRawPointer(state)) { raw, start, count, _ in
+                                        let (seen, out) = raw.assumingMemoryBound(to: (seen: UnsafeMutablePointer<Int>, out: UnsafeMutablePointer<Float>).self).pointee
+                                        for e in start..<(start + count) {
+                                            seen[e] += 1
+                                            out[e] = max(out[e], 0)
+                                        }
                                     }
+                                    let writeBack = GemmWriteBack(rowBias: rb.baseAddress, columnBias: cb.baseAddress, epilogue: epilogue)
+                                    gemmF32(GemmShape(m: m, n: n, k: k), .matrix(av), .matrix(bv), out, ldc: n, accumulate: false,
+                                            threads: threads, writeBack: writeBack)
                                 }
-                                let writeBack = GemmWriteBack(rowBias: rb.baseAddress, columnBias: cb.baseAddress, epilogue: epilogue)
-                                gemmF32(GemmShape(m: m, n: n, k: k), .matrix(av), .matrix(bv), out, ldc: n, accumulate: false,
-                                        threads: threads, writeBack: writeBack)
                             }
                         }
                     }
