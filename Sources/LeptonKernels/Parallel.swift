@@ -94,26 +94,6 @@ public struct Parallelism: Hashable, Sendable {
         }
     }
 
-    /// `forEach` for throwing chunks: every chunk runs; the first failing chunk's (that is,
-    /// the serial loop's first) failure is thrown.
-    public func forEachThrowing(_ count: Int, cost: Int, _ body: (Range<Int>, Int) throws(KernelFailure) -> Void) throws(KernelFailure) {
-        let chunks = self.chunks(count, cost: cost)
-        if chunks == 1 {
-            if count > 0 { try body(0..<count, 0) }
-            return
-        }
-        let failure: KernelFailure? = withUnsafeTemporaryAllocation(of: KernelFailure?.self, capacity: chunks) { failures in
-            failures.initialize(repeating: nil)
-            let slots = Shared(failures)
-            forEach(count, cost: cost) { range, index in
-                do throws(KernelFailure) { try body(range, index) } catch { slots.value[index] = error }
-            }
-            let first = failures.lazy.compactMap { $0 }.first
-            failures.deinitialize()
-            return first
-        }
-        if let failure { throw failure }
-    }
 }
 
 /// One closure-free `forEach`: the chunk function, its state and the split.

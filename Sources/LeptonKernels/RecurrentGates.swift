@@ -12,32 +12,35 @@
                                       _ b: UnsafePointer<Float>?, _ h: UnsafeMutablePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                                       threads: Int = 1) {
     var job = LSTMGatesJob(batch: batch, size: size, xw: xw, hr: hr, b: b, h: h, c: c)
-    job.parts = batch * size < LSTMGatesJob.parallelUnits ? 1 : Swift.min(batch, threads, PackedGemm.cores)
-    guard job.parts > 1 else { return job.run(part: 0) }
     withUnsafeMutablePointer(to: &job) { job in
-        WorkerPool.forkJoin(iterations: job.pointee.parts, context: UnsafeMutableRawPointer(job)) { context, part in
-            context.assumingMemoryBound(to: LSTMGatesJob.self).pointee.run(part: part)
-        }
+        gatesParallelism(batch: batch, size: size, threads: threads)
+            .forEach(batch, cost: size, context: UnsafeMutableRawPointer(job)) { context, lower, upper, _ in
+                context.assumingMemoryBound(to: LSTMGatesJob.self).pointee.run(rows: lower..<upper)
+            }
     }
 }
 
-/// The operands of one step's gates and how its batch rows are split.
+/// How a recurrent step's gates split their batch rows: one chunk per thread from 1,024
+/// hidden units (batch x hidden, ~3 µs of gates) on. Far under the default chunk bar, but the
+/// fork-join on awake workers costs ~0.5 µs and the gates are the serial part of each step.
+func gatesParallelism(batch: Int, size: Int, threads: Int) -> Parallelism {
+    Parallelism(threads: batch * size < 1024 ? 1 : threads, minimumChunkCost: 1)
+}
+
+/// The operands of one step's LSTM gates.
 struct LSTMGatesJob: @unchecked Sendable {
-    /// Hidden units (batch x hidden) from which the rows are split: ~3 µs of gates.
-    static let parallelUnits = 1024
     let batch: Int, size: Int
     let xw: UnsafePointer<Float>, hr: UnsafePointer<Float>, b: UnsafePointer<Float>?
     let h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
-    var parts = 1
 
     init(batch: Int, size: Int, xw: UnsafePointer<Float>, hr: UnsafePointer<Float>, b: UnsafePointer<Float>?,
          h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>) {
         (self.batch, self.size, self.xw, self.hr, self.b, self.h, self.c) = (batch, size, xw, hr, b, h, c)
     }
 
-    func run(part: Int) {
+    func run(rows: Range<Int>) {
         let gh = 4 * size, full = size / 16 * 16
-        for row in (batch * part / parts)..<(batch * (part + 1) / parts) {
+        for row in rows {
             let (x, rr) = (xw + row * gh, hr + row * gh)
             let (hRow, cRow) = (h + row * size, c + row * size)
             for j in stride(from: 0, to: full, by: 16) {
@@ -105,8 +108,8 @@ struct LSTMGatesJob: @unchecked Sendable {
 }
 
 /// One GRU step's gates in f32 (gates z, r, h in ONNX order), 16 hidden units at a time, the
-/// batch rows split over threads like the LSTM's. Phase `reset` writes r = σ(x_r + rr_r + Wb_r
-/// + Rb_r); phase `update` writes h ← (1 − z)⊙ĥ + z⊙h with z = σ(x_z + rr_z + Wb_z + Rb_z) and
+/// batch rows split over threads like the LSTM's (`gatesParallelism`). Phase `reset` writes
+/// r = σ(x_r + rr_r + Wb_r + Rb_r); phase `update` writes h ← (1 − z)⊙ĥ + z⊙h with z = σ(x_z + rr_z + Wb_z + Rb_z) and
 /// ĥ = tanh(x_h + r⊙(rr_h + Rb_h) + Wb_h) (linear before reset) or tanh(x_h + g + Rb_h + Wb_h),
 /// g = (r⊙h)·R_hᵀ computed between the phases. Sums run in the scalar path's order.
 @usableFromInline struct GRUGatesJob {
@@ -128,9 +131,10 @@ struct LSTMGatesJob: @unchecked Sendable {
         var job = self
         job.phase = phase
         withUnsafeMutablePointer(to: &job) { job in
-            Parallelism(threads: threads).forEach(batch, cost: size * 8, context: UnsafeMutableRawPointer(job)) { context, lower, upper, _ in
-                context.assumingMemoryBound(to: GRUGatesJob.self).pointee.run(rows: lower..<upper)
-            }
+            gatesParallelism(batch: batch, size: size, threads: threads)
+                .forEach(batch, cost: size, context: UnsafeMutableRawPointer(job)) { context, lower, upper, _ in
+                    context.assumingMemoryBound(to: GRUGatesJob.self).pointee.run(rows: lower..<upper)
+                }
         }
     }
 

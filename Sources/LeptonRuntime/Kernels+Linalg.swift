@@ -155,18 +155,12 @@ struct GemmKernel {
 
     func make<T: KernelScalar>(_: T.Type) -> StepBody {
         let attributes = context.attributes
-        let (transA, transB) = (attributes.bool("trans_a"), attributes.bool("trans_b"))
-        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
-        let (m, k) = transA ? (aShape[1], aShape[0]) : (aShape[0], aShape[1])
-        let n = transB ? bShape[0] : bShape[1]
-        let aView = MatrixView(context.input(0, T.self), rowStride: aShape[1])
-        let bView = MatrixView(context.input(1, T.self), rowStride: bShape[1])
-        let (a, b) = (transA ? aView.transposed : aView, transB ? bView.transposed : bView)
+        let (shape, a, b) = operands(T.self)
+        let (m, n) = (shape.m, shape.n)
         let out = context.output(0, T.self)
         let alpha = T(attribute: attributes.float("alpha")), beta = T(attribute: attributes.float("beta"))
         let c = context.optionalInput(2, T.self)
         let cStrides = context.inputShapes.count > 2 ? broadcastStrides(from: context.inputShapes[2], to: [m, n]) : [0, 0]
-        let shape = GemmShape(m: m, n: n, k: k)
         let threads = context.parallelism.threads
         return {
             gemm(shape, a, b, out, ldc: n, accumulate: false, threads: threads)
@@ -184,19 +178,13 @@ extension GemmKernel {
     /// them, so only when there are none: `FusedPreparer` asks `supportsEpilogue`).
     func makeF32() -> StepBody {
         let attributes = context.attributes
-        let (transA, transB) = (attributes.bool("trans_a"), attributes.bool("trans_b"))
-        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
-        let (m, k) = transA ? (aShape[1], aShape[0]) : (aShape[0], aShape[1])
-        let n = transB ? bShape[0] : bShape[1]
-        let aView = MatrixView(context.input(0, Float.self), rowStride: aShape[1])
-        let bView = MatrixView(context.input(1, Float.self), rowStride: bShape[1])
-        let (a, b) = (transA ? aView.transposed : aView, transB ? bView.transposed : bView)
+        let (shape, a, b) = operands(Float.self)
+        let (m, n, k) = (shape.m, shape.n, shape.k)
         let bOperand = context.packedB(input: 1, b, m: m, n: n, k: k).map { GemmOperandB.packed($0) } ?? .matrix(b)
         let out = context.output(0, Float.self)
         let alpha = Float(attributes.float("alpha")), beta = Float(attributes.float("beta"))
         let c = context.optionalInput(2, Float.self)
         let cStrides = context.inputShapes.count > 2 ? broadcastStrides(from: context.inputShapes[2], to: [m, n]) : [0, 0]
-        let shape = GemmShape(m: m, n: n, k: k)
         let (threads, writeBack) = (context.parallelism.threads, GemmWriteBack(epilogue: epilogue))
         return {
             gemmF32(shape, .matrix(a), bOperand, out, ldc: n, accumulate: false, threads: threads, writeBack: writeBack)
@@ -206,6 +194,17 @@ extension GemmKernel {
                 for j in 0..<n { out[i * n + j] = out[i * n + j] + beta * c[i * cStrides[0] + j * cStrides[1]] }
             }
         }
+    }
+
+    /// The product's shape and A and B as matrix views, trans_a / trans_b applied.
+    func operands<T>(_: T.Type) -> (shape: GemmShape, a: MatrixView<T>, b: MatrixView<T>) {
+        let (transA, transB) = (context.attributes.bool("trans_a"), context.attributes.bool("trans_b"))
+        let (aShape, bShape) = (context.inputShapes[0], context.inputShapes[1])
+        let (m, k) = transA ? (aShape[1], aShape[0]) : (aShape[0], aShape[1])
+        let n = transB ? bShape[0] : bShape[1]
+        let aView = MatrixView(context.input(0, T.self), rowStride: aShape[1])
+        let bView = MatrixView(context.input(1, T.self), rowStride: bShape[1])
+        return (GemmShape(m: m, n: n, k: k), transA ? aView.transposed : aView, transB ? bView.transposed : bView)
     }
 
     /// Whether the write-back epilogue would see the final values (no alpha, no C).
