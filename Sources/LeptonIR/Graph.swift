@@ -126,11 +126,17 @@ public struct Module: Hashable, Sendable {
     public var graphs: [Graph]
     /// Directory that `load("…")` paths are relative to.
     public var baseDirectory: String
+    /// The file's `train` blocks, at most one per model graph.
+    public var training: [TrainingSpec]
 
-    public init(graphs: [Graph], baseDirectory: String) {
+    public init(graphs: [Graph], baseDirectory: String, training: [TrainingSpec] = []) {
         self.graphs = graphs
         self.baseDirectory = baseDirectory
+        self.training = training
     }
+
+    /// The `train` block for the graph called `graph`, if the file has one.
+    public func training(for graph: String) -> TrainingSpec? { training.first { $0.model == graph } }
 
     /// The graph `lepton run` uses by default: the last one in the file.
     public var entry: Graph? { graphs.last }
