@@ -16,6 +16,8 @@ let package = Package(
         .target(name: "LeptonTensor", swiftSettings: optimizedInDebug),
         // Graph IR: types, ops and their signatures, printer, verifier.
         .target(name: "LeptonIR", dependencies: ["LeptonTensor"]),
+        // Reverse-mode differentiation: each op's gradient rule and the transform that applies them.
+        .target(name: "LeptonAutodiff", dependencies: ["LeptonIR"]),
         // The .graph language: lexer, parser, lowering to IR (inlining graph calls).
         .target(name: "LeptonFrontend", dependencies: ["LeptonIR"]),
         // Obviously-correct kernels and the interpreter: the oracle for everything later.
@@ -31,12 +33,12 @@ let package = Package(
         // Memory planning and the executor that runs planned IR out of one arena over the kernels.
         .target(name: "LeptonRuntime", dependencies: ["LeptonIR", "LeptonKernels", "LeptonReference"], swiftSettings: optimizedInDebug),
         // The public library API.
-        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime"]),
+        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonAutodiff"]),
         // The command-line tool, built only on the public API.
         .executableTarget(name: "lepton", dependencies: ["Lepton"]),
         .testTarget(
             name: "LeptonTests",
-            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
+            dependencies: ["Lepton", "LeptonAutodiff", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -1,3 +1,4 @@
+@_exported import LeptonAutodiff
 @_exported import LeptonFrontend
 @_exported import LeptonReference
 @_exported import LeptonIR
