@@ -21,33 +21,41 @@ import LeptonIR
 public enum Autodiff {
     public static func differentiate(_ graph: Graph, loss: ValueID, wrt: [ValueID]) throws(DiagnosticError) -> Graph {
         try checkDifferentiable(graph, loss: loss, wrt: wrt)
-        let depends = dependencies(graph, on: wrt)
         var builder = GradientBuilder(graph: graph)
-        var adjoints = [ValueID?](repeating: nil, count: graph.values.count)
         builder.location = graph.values[loss].location
-        adjoints[loss] = try gradientStep(at: builder.location) { () throws(GradientError) in
-            try builder.scalar(1, graph.type(of: loss).dtype)
-        }
-
-        for node in graph.nodes.reversed() {
-            let results = node.outputs.map { adjoints[$0] }
-            let needs = node.inputs.map { depends[$0] }
-            guard results.contains(where: { $0 != nil }), needs.contains(true) else { continue }
-            builder.location = node.location
-            let operandAdjoints = try gradientStep(at: node.location) { () throws(GradientError) in
-                try node.op.gradients(of: node, results: results, needs: needs, &builder)
-            }
-            for (position, input) in node.inputs.enumerated() where needs[position] && graph.type(of: input).dtype.isFloatingPoint {
-                guard position < operandAdjoints.count, let adjoint = operandAdjoints[position] else { continue }
-                guard builder.type(adjoint) == graph.type(of: input) else {
-                    throw DiagnosticError(at: node.location, "internal: the gradient rule of \(node.op) made \(builder.type(adjoint)) for operand \(position) of type \(graph.type(of: input))")
-                }
-                adjoints[input] = try gradientStep(at: node.location) { () throws(GradientError) in
-                    try builder.add(adjoints[input], adjoint)
-                }
-            }
+        var adjoints: [ValueID: ValueID] = [:]
+        do throws(GradientError) {
+            adjoints[loss] = try builder.scalar(1, graph.type(of: loss).dtype)
+            try sweep(graph.nodes, depends: dependencies(graph, on: wrt), adjoints: &adjoints, &builder)
+        } catch {
+            throw DiagnosticError(at: error.location ?? builder.location, error.message)
         }
         return try gradientOutputs(&builder, adjoints: adjoints, wrt: wrt).canonicalized()
+    }
+
+    /// The reverse sweep: visits `nodes` last to first and adds each operand's adjoint into
+    /// `adjoints`, for operands that `depends` marks. Rules that differentiate a decomposition
+    /// of their op run it again over the nodes they emitted.
+    static func sweep(_ nodes: some BidirectionalCollection<Node>, depends: [Bool], adjoints: inout [ValueID: ValueID],
+                      _ builder: inout GradientBuilder) throws(GradientError) {
+        for node in nodes.reversed() {
+            let results = node.outputs.map { adjoints[$0] }
+            let needs = node.inputs.map { $0 < depends.count && depends[$0] }
+            guard results.contains(where: { $0 != nil }), needs.contains(true) else { continue }
+            builder.location = node.location
+            do throws(GradientError) {
+                let operandAdjoints = try node.op.gradients(of: node, results: results, needs: needs, &builder)
+                for (position, input) in node.inputs.enumerated() where needs[position] && builder.dtype(input).isFloatingPoint {
+                    guard position < operandAdjoints.count, let adjoint = operandAdjoints[position] else { continue }
+                    guard builder.type(adjoint) == builder.type(input) else {
+                        throw GradientError("internal: the gradient rule of \(node.op) made \(builder.type(adjoint)) for operand \(position) of type \(builder.type(input))")
+                    }
+                    adjoints[input] = try builder.add(adjoints[input], adjoint)
+                }
+            } catch {
+                throw GradientError(error.message, at: error.location ?? node.location)
+            }
+        }
     }
 
     /// Runs one rule, turning its failure into a diagnostic at the node it differentiates.
@@ -60,7 +68,7 @@ public enum Autodiff {
     }
 
     /// Appends `grad.<name>` outputs. A param nothing depends on gets zeros.
-    private static func gradientOutputs(_ builder: inout GradientBuilder, adjoints: [ValueID?], wrt: [ValueID]) throws(DiagnosticError) -> Graph {
+    private static func gradientOutputs(_ builder: inout GradientBuilder, adjoints: [ValueID: ValueID], wrt: [ValueID]) throws(DiagnosticError) -> Graph {
         let original = builder.graph
         for value in wrt {
             builder.location = original.values[value].location
@@ -80,10 +88,10 @@ public enum Autodiff {
     }
 
     /// Which values depend on a `wrt` value (through any operand).
-    static func dependencies(_ graph: Graph, on wrt: [ValueID]) -> [Bool] {
+    static func dependencies(_ graph: Graph, on wrt: [ValueID], nodes: Range<Int>? = nil) -> [Bool] {
         var depends = [Bool](repeating: false, count: graph.values.count)
         for value in wrt { depends[value] = true }
-        for node in graph.nodes where node.inputs.contains(where: { depends[$0] }) {
+        for node in graph.nodes[nodes ?? graph.nodes.indices] where node.inputs.contains(where: { depends[$0] }) {
             for output in node.outputs { depends[output] = true }
         }
         return depends

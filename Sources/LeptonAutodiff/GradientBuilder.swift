@@ -4,7 +4,12 @@ import LeptonTensor
 /// Why a gradient cannot be built: thrown by a rule, reported by `Autodiff` at the node.
 public struct GradientError: Error, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The node at fault; nil lets the sweep fill in the node being differentiated.
+    public var location: SourceLocation?
+    public init(_ message: String, at location: SourceLocation? = nil) {
+        self.message = message
+        self.location = location
+    }
 }
 
 /// What gradient rules write with: appends nodes to the backward part of the graph.
@@ -102,5 +107,29 @@ public struct GradientBuilder {
         guard let a else { return b }
         guard let b else { return a }
         return try self(.add, a, b)
+    }
+
+    /// Differentiates an op through a decomposition of it: `forward` emits the op again out of
+    /// simpler ops (on the node's own operands) and returns the values standing for its
+    /// results; the node's result adjoints are then swept back through those new nodes. For ops
+    /// whose gradient is easiest to state as the sum of its parts' gradients (recurrences,
+    /// normalizations); the recomputed forward values the backward does not read are dead code
+    /// that DCE removes.
+    mutating func gradientThroughDecomposition(_ rule: GradientRule,
+                                               _ forward: (inout GradientBuilder) throws(GradientError) -> [ValueID]) throws(GradientError) -> [ValueID?] {
+        let start = graph.nodes.count
+        let results = try forward(&self)
+        var adjoints: [ValueID: ValueID] = [:]
+        for (value, adjoint) in zip(results, rule.results) {
+            guard let adjoint else { continue }
+            guard type(value) == type(adjoint) else {
+                throw GradientError("internal: the decomposition of \(rule.op) made \(type(value)) for a result of type \(type(adjoint))")
+            }
+            adjoints[value] = try add(adjoints[value], adjoint)
+        }
+        let wrt = zip(rule.node.inputs, rule.needs).filter(\.1).map(\.0)
+        let depends = Autodiff.dependencies(graph, on: wrt, nodes: start..<graph.nodes.count)
+        try Autodiff.sweep(graph.nodes[start...], depends: depends, adjoints: &adjoints, &self)
+        return rule.node.inputs.enumerated().map { rule.needs($0.offset) ? adjoints[$0.element] : nil }
     }
 }
