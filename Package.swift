@@ -32,13 +32,15 @@ let package = Package(
         ]),
         // Memory planning and the executor that runs planned IR out of one arena over the kernels.
         .target(name: "LeptonRuntime", dependencies: ["LeptonIR", "LeptonKernels", "LeptonReference"], swiftSettings: optimizedInDebug),
+        // Training: the loss-joined graph, compiled steps, optimizers, datasets, metrics, checkpoints.
+        .target(name: "LeptonTraining", dependencies: ["LeptonIR", "LeptonAutodiff", "LeptonPasses", "LeptonRuntime"]),
         // The public library API.
-        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonAutodiff"]),
+        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonAutodiff", "LeptonTraining"]),
         // The command-line tool, built only on the public API.
         .executableTarget(name: "lepton", dependencies: ["Lepton"]),
         .testTarget(
             name: "LeptonTests",
-            dependencies: ["Lepton", "LeptonAutodiff", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
+            dependencies: ["Lepton", "LeptonAutodiff", "LeptonTraining", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -5,3 +5,4 @@
 @_exported import LeptonTensor
 @_exported import LeptonPasses
 @_exported import LeptonRuntime
+@_exported import LeptonTraining
