@@ -1,8 +1,9 @@
 import LeptonIR
 
-/// A parsed `.graph` file: its graphs in source order.
+/// A parsed `.graph` file: its graphs and its train blocks, each in source order.
 struct SourceFile: Sendable {
     var graphs: [GraphDecl]
+    var trainBlocks: [TrainDecl] = []
 }
 
 /// `graph name(inputs and compile-time args) -> (outputs) { body }`
@@ -16,6 +17,18 @@ struct GraphDecl: Sendable {
 
     /// Graphs with compile-time arguments are only instantiated at call sites.
     var isTemplate: Bool { !arguments.isEmpty }
+}
+
+/// `train model(labels) { statements and settings }`. The settings (`optimizer = …`,
+/// `trainable = […]`, `l2 = …`) are ordinary assignments in `body` until lowering picks them out.
+struct TrainDecl: Sendable {
+    /// The graph being trained.
+    var model: String
+    /// Where `train` is written.
+    var location: SourceLocation
+    var modelLocation: SourceLocation
+    var labels: [InputDecl]
+    var body: [Statement]
 }
 
 /// A tensor input: `x: f32[N, C, H, W]`.

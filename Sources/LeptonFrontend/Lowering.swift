@@ -71,8 +71,9 @@ struct Lowering {
             }
             if lowering.errorCount >= maxDiagnostics { break }
         }
+        let training = lowering.lowerTrainBlocks(file.trainBlocks, models: graphs)
         guard lowering.groups.isEmpty else { throw lowering.sortedDiagnostics() }
-        return Module(graphs: graphs, baseDirectory: baseDirectory)
+        return Module(graphs: graphs, baseDirectory: baseDirectory, training: training)
     }
 
     /// A graph without compile-time arguments, standing alone: its input dims are its own symbols.

@@ -42,23 +42,29 @@ struct Parser {
 
     // MARK: File and graph structure
 
+    /// Declarations: `graph …` and `train …`. `train` is a keyword only here, at top level,
+    /// so it stays an ordinary name inside bodies.
     mutating func parseFile() -> SourceFile {
-        var graphs: [GraphDecl] = []
+        var file = SourceFile(graphs: [])
         while !reachedLimit {
             skipSeparators()
             if current.kind == .endOfFile { break }
             do {
-                graphs.append(try parseGraph())
+                if current.kind == Self.trainWord {
+                    file.trainBlocks.append(try parseTrain())
+                } else {
+                    file.graphs.append(try parseGraph())
+                }
             } catch {
-                skip { $0 == .keywordGraph }
+                skipToDeclaration()
             }
         }
-        return SourceFile(graphs: graphs)
+        return file
     }
 
     private mutating func parseGraph() throws(ParseFailure) -> GraphDecl {
         let start = current.location
-        try expect(.keywordGraph, "'graph'")
+        try expect(.keywordGraph, "'graph' or 'train'")
         let (name, _) = try expectIdentifier("a graph name")
         return try parseSignatureAndBody(name: name, at: start, what: "'\(name)'")
     }
@@ -121,12 +127,13 @@ struct Parser {
         return OutputDecl(name: name, location: location, type: type)
     }
 
-    /// Statements up to the closing `}`; a bad statement is reported and skipped.
-    private mutating func parseBody() -> [Statement] {
+    /// Statements up to the closing `}`; a bad statement is reported and skipped. A `graph`
+    /// or `train NAME` (never a statement) ends the body too: its `}` is missing.
+    mutating func parseBody() -> [Statement] {
         var body: [Statement] = []
         while !reachedLimit {
             skipSeparators()
-            if [.rightBrace, .endOfFile, .keywordGraph].contains(current.kind) { break }
+            if [.rightBrace, .endOfFile, .keywordGraph].contains(current.kind) || startsTrainBlock(at: position) { break }
             do {
                 body.append(try parseStatement())
                 guard current.isStatementEnd else {

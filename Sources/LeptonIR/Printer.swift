@@ -23,9 +23,10 @@ public struct PrintOptions: Hashable, Sendable {
 ///       ...
 ///     }
 public enum Printer {
-    /// Every graph of the module, separated by blank lines.
+    /// Every graph of the module, then every train block, separated by blank lines.
     public static func print(_ module: Module, options: PrintOptions = .full) -> String {
-        module.graphs.map { print($0, options: options) }.joined(separator: "\n")
+        let graphs = module.graphs.map { print($0, options: options) }
+        return (graphs + module.training.map { print($0, options: options) }).joined(separator: "\n")
     }
 
     public static func print(_ graph: Graph, options: PrintOptions = .full) -> String {
@@ -131,7 +132,7 @@ public enum Printer {
         return arguments
     }
 
-    private static func declaration(of value: ValueID, in graph: Graph) -> String {
+    static func declaration(of value: ValueID, in graph: Graph) -> String {
         guard graph.values.indices.contains(value) else { return name(of: value, in: graph) }
         return "\(graph.name(of: value)): \(graph.type(of: value))"
     }

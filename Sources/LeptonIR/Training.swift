@@ -31,6 +31,15 @@ public struct TrainingSpec: Hashable, Sendable {
 
     /// The label inputs' ids in `loss`.
     public var labelInputs: ArraySlice<ValueID> { loss.inputs.suffix(labelCount) }
+
+    /// The same spec with every source location erased, as `Graph.withoutLocations()`:
+    /// what "the same training" means when a printed block is parsed back.
+    public func withoutLocations() -> TrainingSpec {
+        var copy = self
+        copy.loss = loss.withoutLocations()
+        copy.location = .unknown
+        return copy
+    }
 }
 
 /// An optimizer and its settings, with PyTorch's defaults and update rules.

@@ -34,6 +34,8 @@ func printedGraphsParseBack(path: String) throws {
     for (a, b) in zip(module.graphs, reparsed.graphs) {
         #expect(a.withoutLocations() == b.withoutLocations(), "graph \(a.name) changed:\n\(printed)")
     }
+    #expect(reparsed.training.map { $0.withoutLocations() } == module.training.map { $0.withoutLocations() },
+            "train blocks changed:\n\(printed)")
     #expect(Printer.print(reparsed) == printed)
 }
 
