@@ -11,6 +11,8 @@ the tests never run this script.
   i64[N, 64], ids in [10, 10000); y: f32[N, 1], 1 when the marker token (id 7) occurs in
   the sequence, else 0 (half the samples each; a positive has 1 to 3 markers at random
   positions).
+- xor.npz: the four classic XOR samples for graphs/xor.graph. x: f32[4, 3], the two bits
+  and a constant 1 (a bias input); y: f32[4, 1], their exclusive or.
 
 Run from the repository root (needs numpy and scikit-learn):
     python3 Tools/gen_training_data.py
@@ -59,12 +61,21 @@ def textclf(out_dir):
         print(f"wrote {path}: tokens i64{list(tokens.shape)}, y f32{list(labels.shape)}, positives {int(labels.sum())}")
 
 
+def xor(out_dir):
+    x = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype="<f4")
+    y = np.array([[0], [1], [1], [0]], dtype="<f4")
+    path = os.path.join(out_dir, "xor.npz")
+    np.savez_compressed(path, x=x, y=y)
+    print(f"wrote {path}: x f32{list(x.shape)}, y f32{list(y.shape)}")
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out_dir = os.path.join(root, "graphs", "data")
     os.makedirs(out_dir, exist_ok=True)
     digits(out_dir)
     textclf(out_dir)
+    xor(out_dir)
 
 
 if __name__ == "__main__":

@@ -143,9 +143,3 @@ func tileGradient(_ rule: GradientRule, _ b: inout GradientBuilder) throws(Gradi
                        attributes: ["axes": .ints(Array(stride(from: 0, to: split.count, by: 2))), "keepdims": .bool(false)])
     return try b.reshape(summed, shape)
 }
-
-/// gather: the adjoint scatters g back onto a zero table, adding where indices repeat.
-func gatherGradient(_ rule: GradientRule, _ b: inout GradientBuilder) throws(GradientError) -> [ValueID?] {
-    guard rule.needs(0) else { return [nil, nil] }
-    throw GradientError("gather has no gradient rule yet")
-}

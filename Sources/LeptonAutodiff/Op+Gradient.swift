@@ -60,6 +60,15 @@ extension Op {
             return try normalizationGradient(rule, &b)
         case .lstm, .gru:
             return try recurrentGradient(rule, &b)
+        case .scatter_add:  // data passes through; each update came from one gathered position
+            let updates = rule.needs(2) ? try b.apply(.gather, [rule.gradient, node.inputs[1]], ["axis": rule.attributes["axis"] ?? .int(0)])[0] : nil
+            return [rule.gradient, nil, updates]
+        case .cross_entropy, .binary_cross_entropy, .mse:
+            return try lossGradient(rule, &b)
+        case .one_hot:
+            return []
+        case .max_pool2d_grad, .avg_pool2d_grad, .conv2d_weight_grad:
+            throw GradientError("\(self) is itself a gradient; second derivatives are not supported")
         case .constant:
             return []
         case .fused:

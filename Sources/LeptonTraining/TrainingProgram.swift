@@ -77,14 +77,20 @@ public final class TrainingProgram {
         try evaluations[sizes]?.run(inputs, into: &outputs)
     }
 
-    /// The graph after the `-O<level>` pipeline, on an executor.
-    private func compile(_ graph: Graph) throws(DiagnosticError) -> Executor {
+    /// `graph` after the `-O<level>` pipeline, with the params' values it needs.
+    public func optimize(_ graph: Graph) throws(DiagnosticError) -> (graph: Graph, context: PassContext) {
         var optimized = graph
         let manager = PassManager(passes: Passes.pipeline(level: level))
         var context = PassContext(baseDirectory: baseDirectory, freezeParameters: true, weightLayouts: { op, operand, type in
             planTimeWeightLayout(op, operand: operand, type).map { WeightLayout(packedAtPlanTime: $0) }
         })
         _ = try manager.run(&optimized, context: &context)
+        return (optimized, context)
+    }
+
+    /// The graph after the `-O<level>` pipeline, on an executor.
+    private func compile(_ graph: Graph) throws(DiagnosticError) -> Executor {
+        let (optimized, context) = try optimize(graph)
         var parameters: [Tensor] = []
         for param in optimized.params { parameters.append(try context.parameters.value(of: param, in: optimized)) }
         return try Executor(graph: optimized, parameters: parameters, threads: threads)
