@@ -18,7 +18,8 @@ seeded with a fixed seed and the module's name. Tests/LeptonTests/OpGoldenTests.
 the manifest; Python never runs during `swift test`.
 
 The oracles live in Tools/op_goldens/ (cases_*.py: cases per op family; oracles_*.py: the
-non-trivial reference implementations: convolution, pooling, normalization, slicing, padding).
+non-trivial reference implementations: convolution, pooling, normalization, slicing, padding,
+and the training ops' gradients and losses).
 """
 
 import os
@@ -28,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from op_goldens import (cases_binary, cases_nn, cases_norm, cases_reduce, cases_rnn,  # noqa: E402
-                        cases_shape, cases_unary)
+                        cases_shape, cases_training, cases_unary)
 from op_goldens.common import Suite  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(HERE), "Tests", "LeptonTests", "Fixtures", "ops")
@@ -37,7 +38,7 @@ ROOT = os.path.join(os.path.dirname(HERE), "Tests", "LeptonTests", "Fixtures", "
 def main():
     suite = Suite()
     for module in (cases_unary, cases_binary, cases_nn, cases_norm, cases_reduce, cases_shape,
-                   cases_rnn):
+                   cases_rnn, cases_training):
         module.add_cases(suite)
     suite.write(ROOT)
     ops = sorted({c["op"] for c in suite.cases})

@@ -13,6 +13,9 @@ extension Op {
     /// (+ one per output for a bias); LSTM/GRU their gate GEMMs plus about one op per gate
     /// element; elementwise 1 per result element; batch_norm 2, softmax 3, layer/instance norm
     /// 5 per element; reductions and pooling 1 per element read; movement, casts and constants 0.
+    /// Training ops: scatter_add 1 per update; one_hot 0; a pooling gradient 1 per dy element
+    /// per window tap; conv2d_weight_grad 2·N·Cout·Ho·Wo·(Cin/group)·kh·kw (conv2d's multiply-adds);
+    /// per input element cross_entropy 3 (a log_softmax), binary_cross_entropy 7, mse 3.
     /// Weights are read in the op's standard layout: count graphs before `prepack` (conv's
     /// `weight_layout` changes w's shape).
     public func flops(inputs: [[Int]], outputs: [[Int]], attributes: Attributes) -> Int {
@@ -57,6 +60,21 @@ extension Op {
             return 5 * result
         case .softmax, .log_softmax:
             return 3 * result
+        case .scatter_add:
+            return inputs.count > 2 ? elements(inputs[2]) : 0
+        case .one_hot:
+            return 0
+        case .max_pool2d_grad, .avg_pool2d_grad:
+            guard inputs.count > 1 else { return 0 }
+            return elements(inputs[1]) * attributes.ints("kernel").reduce(1, *)
+        case .conv2d_weight_grad:
+            // Each dy element meets every (Cin/group, kh, kw) tap of its weight row: result / Cout.
+            guard inputs.count > 1, let channels = inputs[1].dropFirst().first, channels > 0 else { return 0 }
+            return 2 * elements(inputs[1]) * (result / channels)
+        case .cross_entropy, .mse:
+            return 3 * input
+        case .binary_cross_entropy:
+            return 7 * input
         case .lstm:
             return recurrentFlops(inputs, attributes, gates: 4, elementwisePerUnit: 13)
         case .gru:

@@ -91,6 +91,23 @@ private func convolution(transposed: Bool) -> OpSchema {
     return OpSchema([.required("x"), .required("w"), .optional("b")], specs)
 }
 
+/// conv2d's window attributes without `padding` (explicit pads only) and with the kernel
+/// size given, since the weight it computes is not an operand.
+private func weightGradient() -> OpSchema {
+    OpSchema([.required("x"), .required("dy")], [
+        AttributeSpec("kernel", .ints),
+        AttributeSpec("strides", .ints, default: .ints([1, 1])),
+        AttributeSpec("pads", .ints, default: .ints([0, 0, 0, 0])),
+        AttributeSpec("dilations", .ints, default: .ints([1, 1])),
+        AttributeSpec("group", .int, default: .int(1)),
+    ])
+}
+
+private func loss(_ prediction: String, _ target: String) -> OpSchema {
+    OpSchema([.required(prediction), .required(target)],
+             [AttributeSpec("reduction", .choice(["mean", "sum"]), default: .choice("mean"))])
+}
+
 extension Op {
     /// Operands and attributes, as the parser checks them and the printer writes them.
     public var schema: OpSchema {
@@ -202,6 +219,24 @@ extension Op {
                 AttributeSpec("direction", directions, default: .choice("forward")),
                 AttributeSpec("linear_before_reset", .bool, default: .bool(false)),
             ])
+        case .scatter_add:
+            OpSchema([.required("data"), .required("indices"), .required("updates")],
+                     [AttributeSpec("axis", .int, default: .int(0))])
+        case .one_hot:
+            OpSchema([.required("indices")],
+                     [AttributeSpec("depth", .int), AttributeSpec("dtype", .dtype, default: .dtype(.f32))])
+        case .max_pool2d_grad:
+            OpSchema([.required("x"), .required("dy")], window(maxPool: true))
+        case .avg_pool2d_grad:
+            OpSchema([.required("x"), .required("dy")], window(maxPool: false))
+        case .conv2d_weight_grad:
+            weightGradient()
+        case .cross_entropy:
+            loss("logits", "labels")
+        case .binary_cross_entropy:
+            loss("p", "y")
+        case .mse:
+            loss("pred", "target")
         case .constant:
             OpSchema([], [AttributeSpec("value", .tensor), AttributeSpec("dtype", .dtype)])
         case .fused:

@@ -96,6 +96,18 @@ extension Op {
             return try recurrentTypes(inputs, a, gates: 4)
         case .gru:
             return try recurrentTypes(inputs, a, gates: 3)
+        case .scatter_add:
+            return [try scatterAddType(inputs, a)]
+        case .one_hot:
+            return [try oneHotType(inputs, a)]
+        case .max_pool2d_grad, .avg_pool2d_grad:
+            return [try poolGradientType(inputs, a)]
+        case .conv2d_weight_grad:
+            return [try convWeightGradientType(inputs, a)]
+        case .cross_entropy:
+            return [try crossEntropyType(inputs)]
+        case .binary_cross_entropy, .mse:
+            return [try elementwiseLossType(inputs)]
         case .constant:
             return [try constantType(a)]
         case .fused:

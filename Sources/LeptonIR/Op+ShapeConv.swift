@@ -16,7 +16,8 @@ struct Window {
 private let spatialLabels = ["H", "W"]
 
 extension Op {
-    /// Reads and checks strides, pads, dilations (when the op has them) and padding.
+    /// Reads and checks strides, pads, dilations (when the op has them) and padding (explicit
+    /// when the op has none, as conv2d_weight_grad).
     func windowAttributes(_ attributes: Attributes, kernel: [Int]) throws(ShapeError) -> Window {
         let strides = attributes.ints("strides"), pads = attributes.ints("pads")
         let dilations = attributes["dilations"] == nil ? [1, 1] : attributes.ints("dilations")
@@ -28,8 +29,9 @@ extension Op {
         try requireAtLeast(pads, 0, "pads")
         try requireBelowLimit(kernel + strides + dilations + pads)
         let ceilMode = attributes["ceil_mode"] == nil ? false : attributes.bool("ceil_mode")
+        let padding = attributes["padding"] == nil ? "explicit" : attributes.choice("padding")
         return Window(kernel: kernel, strides: strides, dilations: dilations, pads: pads,
-                      padding: attributes.choice("padding"), ceilMode: ceilMode)
+                      padding: padding, ceilMode: ceilMode)
     }
 
     func requireBelowLimit(_ values: [Int]) throws(ShapeError) {

@@ -1,9 +1,10 @@
 // Shape rules of pooling and normalization (NCHW, ONNX semantics).
 
 extension Op {
-    /// max_pool2d / avg_pool2d over x[N, C, H, W] -> [N, C, Ho, Wo].
+    /// max_pool2d / avg_pool2d over x[N, C, H, W] -> [N, C, Ho, Wo] (also the pooled shape
+    /// the pooling gradients check dy against; those, like avg_pool2d, take floats only).
     func poolType(_ inputs: [TensorType], _ attributes: Attributes) throws(ShapeError) -> TensorType {
-        if self == .avg_pool2d { try requireFloat(inputs, 0) } else { try requireNumeric(inputs, 0) }
+        if self == .max_pool2d { try requireNumeric(inputs, 0) } else { try requireFloat(inputs, 0) }
         try requireRank(inputs, 0, 4, "[N, C, H, W]")
         let kernel = attributes.ints("kernel")
         try requireCount(kernel, 2, "kernel sizes")

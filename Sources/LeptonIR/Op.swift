@@ -133,6 +133,24 @@ public enum Op: String, CaseIterable, Hashable, Sendable {
     /// GRU over x[seq, batch, input]; outputs y, y_h. Gates z, r, h.
     case gru
 
+    // MARK: Training: gradients and losses (the ops reverse-mode autodiff emits)
+    /// Adds slices of `updates` into a copy of `data` at `indices` along `axis`: the adjoint of gather.
+    case scatter_add
+    /// `dtype[indices.shape..., depth]`: 1 where the last index equals the value, else 0.
+    case one_hot
+    /// Gradient of max_pool2d w.r.t. x: each dy goes to its window's first maximal position.
+    case max_pool2d_grad
+    /// Gradient of avg_pool2d w.r.t. x: each dy spread over its window by the forward's divisor.
+    case avg_pool2d_grad
+    /// Gradient of conv2d w.r.t. its weight: dW[o, c, i, j] = Σ dy[n, o, y, x]·x[n, c', …].
+    case conv2d_weight_grad
+    /// Mean (or sum) over positions of −log_softmax(logits)[label], labels integer class ids.
+    case cross_entropy
+    /// Mean (or sum) of −(y·log p + (1 − y)·log(1 − p)), each log clamped to ≥ −100.
+    case binary_cross_entropy
+    /// Mean (or sum) of (pred − target)².
+    case mse
+
     // MARK: Sources
     /// A literal tensor.
     case constant

@@ -114,20 +114,13 @@ func slice(_ x: Tensor, starts: [Int], ends: [Int], axes givenAxes: [Int], steps
 func gather(_ data: Tensor, _ indices: Tensor, axis requested: Int) throws(KernelError) -> Tensor {
     let axis = normalized(axis: requested, rank: data.rank)
     let dim = data.shape[axis]
-    let positions: [Int] = switch indices.storage {
-    case .i32(let a): a.map(Int.init)
-    case .i64(let a): a.map(Int.init)
-    default: preconditionFailure("gather indices are i32 or i64, got \(indices.dtype)")
-    }
-    if let bad = positions.first(where: { $0 < -dim || $0 >= dim }) {
-        throw KernelError("gather index \(bad) is out of range for axis \(axis) of size \(dim)")
-    }
+    let positions = try indexPositions(indices, op: "gather", axis: axis, size: dim)
     let outer = product(data.shape[..<axis]), inner = product(data.shape[(axis + 1)...])
     var offsets: [Int] = []
     offsets.reserveCapacity(outer * positions.count * inner)
     for o in 0..<outer {
         for position in positions {
-            let base = (o * dim + (position < 0 ? position + dim : position)) * inner
+            let base = (o * dim + position) * inner
             for i in 0..<inner { offsets.append(base + i) }
         }
     }

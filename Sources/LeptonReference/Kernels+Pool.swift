@@ -63,7 +63,9 @@ private func pool<T: ArithmeticScalar>(_ x: [T], _ shape: [Int], _ window: Windo
 
 /// Which taps of a window starting at input position `start` land inside the input, and how
 /// many taps land inside the padded input (the count_include_pad divisor along this axis).
-private func windowTaps(start: Int, kernel: Int, dilation: Int, count: Int, padEnd: Int) -> (taps: Range<Int>, padded: Int) {
+/// The pooling gradients walk their windows with it too, so they route each dy exactly where
+/// the forward pooling read from.
+func windowTaps(start: Int, kernel: Int, dilation: Int, count: Int, padEnd: Int) -> (taps: Range<Int>, padded: Int) {
     let taps = Window2D.validRange(offset: start, stride: dilation, inputCount: count, outputCount: kernel)
     let padded = Swift.min(kernel, ceilDivide(count + padEnd - start, dilation))
     return (taps, Swift.max(0, padded))

@@ -97,6 +97,22 @@ private func evaluateReference(_ op: Op, _ inputs: [Tensor], _ attributes: Attri
         return lstm(inputs, attributes)
     case .gru:
         return gru(inputs, attributes)
+    case .scatter_add:
+        return [try scatterAdd(inputs[0], inputs[1], inputs[2], axis: attributes.int("axis"))]
+    case .one_hot:
+        return [try oneHot(inputs[0], depth: attributes.int("depth"), dtype: attributes.dtype("dtype"))]
+    case .max_pool2d_grad:
+        return [maxPool2dGrad(inputs[0], inputs[1], attributes)]
+    case .avg_pool2d_grad:
+        return [avgPool2dGrad(inputs[0], inputs[1], attributes)]
+    case .conv2d_weight_grad:
+        return [conv2dWeightGrad(inputs[0], inputs[1], attributes)]
+    case .cross_entropy:
+        return [try crossEntropy(inputs[0], inputs[1], reduction: attributes.choice("reduction"))]
+    case .binary_cross_entropy:
+        return [try binaryCrossEntropy(inputs[0], inputs[1], reduction: attributes.choice("reduction"))]
+    case .mse:
+        return [meanSquaredError(inputs[0], inputs[1], reduction: attributes.choice("reduction"))]
     case .constant:
         return [constant(attributes)]
     case .fused:

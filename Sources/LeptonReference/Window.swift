@@ -36,11 +36,12 @@ struct Window2D {
                         padBegin: Array(pads[..<2]), padEnd: Array(pads[2...]), output: output)
     }
 
+    /// Ops without a `padding` attribute (conv2d_weight_grad) take explicit pads.
     private static func sliding(input: [Int], kernel: [Int], dilations: [Int], ceilMode: Bool, _ attributes: Attributes) -> Window2D {
         let strides = attributes.ints("strides")
+        let padding = attributes["padding"] == nil ? "explicit" : attributes.choice("padding")
         let (output, pads) = windowOutput(input: input, kernel: kernel, strides: strides, dilations: dilations,
-                                          pads: attributes.ints("pads"), padding: attributes.choice("padding"),
-                                          ceilMode: ceilMode)
+                                          pads: attributes.ints("pads"), padding: padding, ceilMode: ceilMode)
         return Window2D(kernel: kernel, strides: strides, dilations: dilations,
                         padBegin: Array(pads[..<2]), padEnd: Array(pads[2...]), output: output.map { Swift.max(0, $0) })
     }

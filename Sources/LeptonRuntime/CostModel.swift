@@ -1,8 +1,8 @@
 /// A rough estimate of each node's run time on one thread, from its concrete shapes: flops for
-/// the GEMM-like ops (matmul, gemm, linear, convolutions, recurrences, and fused bodies anchored
-/// on one of them), bytes read and written for everything else. The scheduler only compares
-/// estimates with each other and with the cost of a fork-join, so the constants need to be
-/// right within a factor of two or so, not exact.
+/// the GEMM-like ops (matmul, gemm, linear, convolutions and conv2d_weight_grad, recurrences,
+/// and fused bodies anchored on one of them), bytes read and written for everything else. The
+/// scheduler only compares estimates with each other and with the cost of a fork-join, so the
+/// constants need to be right within a factor of two or so, not exact.
 enum CostModel {
     /// Single-thread GEMM throughput on medium shapes (~60 GFLOP/s on this AVX-512 machine).
     static let flopsPerNanosecond = 60
@@ -37,7 +37,7 @@ enum CostModel {
     /// Multiply-adds times two for the GEMM-like ops; 0 for the rest (and for unknown shapes).
     static func flopCount(_ op: Op, _ attributes: Attributes, _ inputs: [[Int]], _ output: [Int]) -> Int {
         switch op {
-        case .matmul, .linear, .gemm, .conv2d, .conv_transpose2d, .lstm, .gru:
+        case .matmul, .linear, .gemm, .conv2d, .conv_transpose2d, .conv2d_weight_grad, .lstm, .gru:
             return op.flops(inputs: inputs, outputs: [output], attributes: attributes)
         default:
             return 0

@@ -68,6 +68,15 @@ func runLepton(_ arguments: [String]) throws -> CLIResult {
     #expect(affine.stdout.hasPrefix("affine(x: f32[N, 2]) -> (y: f32[N, 2])  params 2 (6 elements)  ops "))
 }
 
+@Test func checkAndRunTrainingOps() throws {
+    let check = try lepton("check", "../roundtrip/training_ops.graph")
+    #expect(check.status == 0, "\(check.stderr)")
+    #expect(check.stdout.hasPrefix("training_ops(x: f32[N, 4, 7, 7], "), "\(check.stdout)")
+    let run = try lepton("run", "labels.graph", "--input", "logits=[[1,2,3],[0,0,0]]", "--input", "labels=[2, 0]")
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.hasPrefix("l: f32[]\n  [0.753109]"), "\(run.stdout)")
+}
+
 @Test func dumpPrintsTheIR() throws {
     let result = try lepton("dump", "two.graph", "--graph", "counts")
     #expect(result.status == 0, "\(result.stderr)")
@@ -148,6 +157,8 @@ func runLepton(_ arguments: [String]) throws -> CLIResult {
     (["run", "affine.graph", "--input", "z=[1]"], 1, "affine.graph:", "error: graph affine has no input 'z' (inputs: x)"),
     (["run", "affine.graph", "--graph", "nope"], 1, "", "affine.graph: error: no graph named 'nope' (graphs: affine)"),
     (["check", "bad_shape.graph"], 1, "bad_shape.graph:4:7: error: matmul expects", ""),
+    (["run", "labels.graph", "--input", "logits=[[1,2,3],[0,0,0]]", "--input", "labels=[2, 5]"], 1,
+     "labels.graph:3:7: error: cross_entropy: label 5 is out of range [0, 3)", ""),
     (["run", "affine.graph"], 2, "", "lepton run: error: missing input x: f32[N, 2] (give --input x=FILE.npy or --random-inputs SEED)"),
     (["run", "affine.graph", "--random-inputs", "1"], 2, "", "lepton run: error: input x: f32[N, 2] has symbolic dimension N; give --dim N=SIZE"),
     (["run", "affine.graph", "--random-inputs", "1", "--dim", "M=2"], 2, "", "lepton run: error: --dim M: no input of graph affine uses M (symbols: N)"),

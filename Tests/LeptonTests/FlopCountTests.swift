@@ -43,6 +43,18 @@ import Lepton
             param r: f32[1, 16, 4] = ones
             y, _, _ = lstm(x, w, r, hidden_size: 4)
             """, [:], 5 * (448 + 104)),
+        // conv2d as above, then its weight gradient: each of dy's 384 elements meets the 2·9 taps
+        // of its weight row once more, 2·384·18.
+        ("conv-weight-grad", "f32[1, 4, 8, 8]", """
+            param w: f32[6, 2, 3, 3] = ones
+            dy = conv2d(x, w, pads: [1, 1, 1, 1], group: 2)
+            y = conv2d_weight_grad(x, dy, kernel: [3, 3], pads: [1, 1, 1, 1], group: 2)
+            """, [:], 13_824 + 13_824),
+        // Losses over 4x5 logits: cross_entropy and mse 3 per element, then one scalar add.
+        ("losses", "f32[4, 5]", """
+            param labels: i64[4] = zeros
+            y = cross_entropy(x, labels) + mse(x, x)
+            """, [:], 60 + 60 + 1),
         // Pooling reads 4 elements per result (4 results); movement is free; softmax 3 per element.
         ("pool-softmax", "f32[1, 1, 4, 4]", """
             p = max_pool2d(x, kernel: [2, 2], strides: [2, 2])

@@ -55,6 +55,16 @@ import Testing
         Case(op: .gru, inputs: [t(.f32, [3, 2, 4]), t(.f32, [1, 15, 4]), t(.f32, [1, 15, 5])],
              attributes: ["hidden_size": .int(5), "direction": .choice("reverse")]),
         Case(op: .cast, inputs: [t(.f32, [2])], attributes: ["to": .dtype(.bool)]),
+        Case(op: .scatter_add, inputs: [t(.f32, [2, 4, 3]), t(.i64, [2, 2]), t(.f32, [2, 4, 2, 2])], attributes: ["axis": .int(-1)]),
+        Case(op: .one_hot, inputs: [t(.i32, [2, 3])], attributes: ["depth": .int(4), "dtype": .dtype(.i64)]),
+        Case(op: .max_pool2d_grad, inputs: [t(.f32, [1, 2, 7, 6]), t(.f32, [1, 2, 3, 3])],
+             attributes: ["kernel": .ints([3, 2]), "strides": .ints([2, 2]), "ceil_mode": .bool(true), "pads": .ints([1, 0, 1, 1]), "dilations": .ints([2, 1])]),
+        Case(op: .avg_pool2d_grad, inputs: [t(.f64, [1, 1, 5, 5]), t(.f64, [1, 1, 3, 3])],
+             attributes: ["kernel": .ints([2, 2]), "strides": .ints([2, 2]), "padding": .choice("same")]),
+        Case(op: .conv2d_weight_grad, inputs: [t(.f32, [1, 4, 7, 6]), t(.f32, [1, 6, 2, 6])],
+             attributes: ["kernel": .ints([3, 2]), "group": .int(2), "strides": .ints([2, 1]), "pads": .ints([0, 1, 0, 0]), "dilations": .ints([2, 1])]),
+        Case(op: .cross_entropy, inputs: [t(.f32, [2, 3, 4]), t(.i64, [2, 3])]),
+        Case(op: .mse, inputs: [t(.f64, [2, 3]), t(.f64, [2, 3])], attributes: ["reduction": .choice("sum")]),
     ]
 
     @Test(arguments: cases)

@@ -59,7 +59,7 @@ func shapeRuleNeverTraps(_ op: Op) {
 /// deep checks of each rule; none may trap, and accepted ones must give sane types.
 @Test func mutatedShapeCasesNeverTrap() {
     var fuzz = Fuzzer(rng: SplitMix64(seed: 7))
-    for c in shapeCases1 + shapeCases2 {
+    for c in shapeCases1 + shapeCases2 + shapeCasesTraining {
         let base = c.inputs.map(ty)
         for _ in 0..<60 {
             var inputs = base

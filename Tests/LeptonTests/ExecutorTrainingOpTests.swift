@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import LeptonFrontend
+import LeptonPasses
+@testable import LeptonReference
+@testable import LeptonRuntime
+
+/// The training ops inside whole graphs: the Executor runs them on the reference kernels (no
+/// runtime kernels yet), with every other op on its own kernel around them, at -O0 and after
+/// the -O2 pipeline, against the reference interpreter.
+@Suite struct ExecutorTrainingOpTests {
+    static let trainingOps: Set<Op> = [.scatter_add, .one_hot, .max_pool2d_grad, .avg_pool2d_grad, .conv2d_weight_grad,
+                                       .cross_entropy, .binary_cross_entropy, .mse]
+
+    /// Fixtures/roundtrip/training_ops.graph: every training op, symbolic N and V.
+    private func fixture() throws -> Graph {
+        let url = FrontendFixtures.directory("roundtrip").appendingPathComponent("training_ops.graph")
+        return try parseGraph(FrontendFixtures.read(url))
+    }
+
+    @Test(arguments: [1, 2])
+    func trainingOpsFallBackToTheReference(threads: Int) throws {
+        let graph = try fixture()
+        let inputs = randomInputs(graph, bindings: ["N": 3, "V": 5])
+        let executor = try Executor(graph: graph, parameters: [], threads: threads)
+        try expectExecutorMatchesReference(graph, inputs, executor: executor)
+        #expect(Set(executor.fallbackOps) == Self.trainingOps)
+    }
+
+    @Test func optimizedTrainingGraphMatchesReference() throws {
+        let graph = try fixture()
+        let optimized = try optimizedAtO2(graph, baseDirectory: ".", verifyEach: true)
+        let inputs = randomInputs(graph, bindings: ["N": 2, "V": 6], seed: 11)
+        let expected = try Interpreter(graph: graph, parameters: []).run(inputs)
+        let actual = try Executor(graph: optimized, parameters: []).run(inputs)
+        try #require(actual.count == expected.count)
+        for (a, e) in zip(actual, expected) {
+            if let problem = mismatch(a, e, rtol: 1e-4, atol: 1e-5) { Issue.record("training_ops at -O2: \(problem)") }
+        }
+    }
+
+    /// A bad label is reported when the graph runs, naming the label and the range.
+    @Test func badLabelIsARunTimeError() throws {
+        let graph = try parseGraph("""
+            graph g(logits: f32[2, 3], labels: i64[2]) -> (loss: f32[], hot: f32[2, 3]) {
+              loss = cross_entropy(logits, labels)
+              hot = one_hot(labels, depth: 3)
+            }
+            """)
+        let inputs = ["logits": Tensor(shape: [2, 3], scalars: [Float](repeating: 0, count: 6)),
+                      "labels": Tensor(shape: [2], scalars: [Int64(1), 3])]
+        let executor = try Executor(graph: graph, parameters: [])
+        let interpreter = try Interpreter(graph: graph, parameters: [])
+        for run in [executor.run, interpreter.run] as [([String: Tensor]) throws(DiagnosticError) -> [Tensor]] {
+            do throws(DiagnosticError) {
+                _ = try run(inputs)
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.diagnostics.map(\.message) == ["cross_entropy: label 3 is out of range [0, 3)"], "\(error)")
+                #expect(error.diagnostics.first?.location.line == 2)
+            }
+        }
+    }
+}
