@@ -30,13 +30,15 @@ let package = Package(
         ]),
         // Memory planning and the executor that runs planned IR out of one arena over the kernels.
         .target(name: "LeptonRuntime", dependencies: ["LeptonIR", "LeptonKernels", "LeptonReference"], swiftSettings: optimizedInDebug),
+        // Training's building blocks: optimizers, datasets, metrics, checkpoints, logs, plots.
+        .target(name: "LeptonTraining", dependencies: ["LeptonIR"], swiftSettings: optimizedInDebug),
         // The public library API.
-        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime"]),
+        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonTraining"]),
         // The command-line tool, built only on the public API.
         .executableTarget(name: "lepton", dependencies: ["Lepton"]),
         .testTarget(
             name: "LeptonTests",
-            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
+            dependencies: ["Lepton", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime", "LeptonTraining"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -4,3 +4,4 @@
 @_exported import LeptonTensor
 @_exported import LeptonPasses
 @_exported import LeptonRuntime
+@_exported import LeptonTraining
