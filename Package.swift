@@ -33,7 +33,8 @@ let package = Package(
         // Memory planning and the executor that runs planned IR out of one arena over the kernels.
         .target(name: "LeptonRuntime", dependencies: ["LeptonIR", "LeptonKernels", "LeptonReference"], swiftSettings: optimizedInDebug),
         // Training: the loss-joined graph, compiled steps, optimizers, datasets, metrics, checkpoints.
-        .target(name: "LeptonTraining", dependencies: ["LeptonIR", "LeptonAutodiff", "LeptonPasses", "LeptonRuntime"]),
+        .target(name: "LeptonTraining", dependencies: ["LeptonIR", "LeptonAutodiff", "LeptonPasses", "LeptonRuntime"],
+                swiftSettings: optimizedInDebug),
         // The public library API.
         .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonAutodiff", "LeptonTraining"]),
         // The command-line tool, built only on the public API.

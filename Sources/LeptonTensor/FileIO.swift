@@ -29,7 +29,7 @@ struct FormatError: Error {
 
 /// Whole-file reads and atomic writes over POSIX calls, so errors can say *why* (errno)
 /// rather than Foundation's generic "couldn't be opened".
-enum FileIO {
+public enum FileIO {
     /// The entire contents of `path`.
     static func readBytes(_ path: String) throws(TensorIOError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -54,7 +54,7 @@ enum FileIO {
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: readers
     /// see the old file or the complete new one, never a torn write.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(TensorIOError) {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(TensorIOError) {
         let temporary = temporaryPath(beside: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
