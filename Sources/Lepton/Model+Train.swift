@@ -14,7 +14,10 @@ extension Model {
         }
         switch module.training.count {
         case 0:
-            let example = module.entry.map { "train \($0.name)(y: i64[N]) { loss = cross_entropy(\($0.outputs.first.map { g in $0.name(of: g) } ?? "logits"), y); optimizer = adam(lr: 0.001) }" }
+            let example = module.entry.map { graph in
+                let output = graph.outputs.first.map { graph.name(of: $0) } ?? "logits"
+                return "train \(graph.name)(y: i64[N]) { loss = cross_entropy(\(output), y); optimizer = adam(lr: 0.001) }"
+            }
             throw DiagnosticError(at: fileLocation, "no train block says how to train this model; add one, e.g. \(example ?? "train NAME(y: i64[N]) { … }")")
         case 1:
             return module.training[0]

@@ -41,7 +41,7 @@ extension Trainer {
         let labels = spec.labelCount > 0 ? prepared[dataInputs[dataInputs.count - spec.labelCount].name] : nil
         var evaluation = Evaluation(loss: lossSum / Double(max(count, 1)), predictions: predictions, labels: labels)
         if let labels, isClassification(labels) {
-            evaluation.metrics = try? ClassificationMetrics(predictions: predictions, labels: labels)
+            evaluation.metrics = try? ClassificationMetrics(outputs: predictions, labels: labels)
         }
         return evaluation
     }

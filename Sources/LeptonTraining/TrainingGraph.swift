@@ -42,8 +42,8 @@ public struct TrainingGraph {
             for output in node.outputs {
                 var info = lossGraph.values[output]
                 if !Graph.isTemporary(info.name) {
-                    var name = "loss." + info.name
-                    if info.name == "loss", names.insert("loss").inserted { name = "loss" }
+                    // Loss-graph names keep their spelling unless the model uses it already.
+                    var name = info.name
                     while !names.insert(name).inserted { name = "loss." + name }
                     info.name = name
                 } else {

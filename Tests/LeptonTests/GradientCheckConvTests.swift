@@ -12,8 +12,9 @@ import LeptonTensor
         "padding: valid, strides: [1, 2]",
     ])
     func conv2d(_ attributes: String) throws {
+        let perGroup = attributes.contains("group: 2") ? 2 : 4
         try GradientCheck().run("""
-            graph g(x: f64[2, 4, 5, 6], w: f64[4, 2, 3, 2], b: f64[4]) -> (y) { y = conv2d(x, w, b, \(attributes)) }
+            graph g(x: f64[2, 4, 5, 6], w: f64[4, \(perGroup), 3, 2], b: f64[4]) -> (y) { y = conv2d(x, w, b, \(attributes)) }
             """)
     }
 
