@@ -130,6 +130,11 @@ public struct GradientBuilder {
         let wrt = zip(rule.node.inputs, rule.needs).filter(\.1).map(\.0)
         let depends = Autodiff.dependencies(graph, on: wrt, nodes: start..<graph.nodes.count)
         try Autodiff.sweep(graph.nodes[start...], depends: depends, adjoints: &adjoints, &self)
-        return rule.node.inputs.enumerated().map { rule.needs($0.offset) ? adjoints[$0.element] : nil }
+        // An operand passed twice (one value as initial_h and initial_c) has one adjoint, the
+        // sweep's sum over both uses: hand it back once, or the caller would add it twice.
+        var seen: Set<ValueID> = []
+        return rule.node.inputs.enumerated().map { position, input in
+            rule.needs(position) && seen.insert(input).inserted ? adjoints[input] : nil
+        }
     }
 }
