@@ -49,7 +49,7 @@ public enum ProgressLine {
         if let loss { fields.append("loss " + String(format: "%.4f", loss)) }
         if let validationLoss { fields.append("val_loss " + String(format: "%.4f", validationLoss)) }
         if let validationAccuracy { fields.append("val_acc " + String(format: "%.1f%%", 100 * validationAccuracy)) }
-        if let seconds { fields.append(String(format: "%.1f s", seconds)) }
+        if let seconds { fields.append(seconds < 1 ? String(format: "%.0f ms", 1000 * seconds) : String(format: "%.1f s", seconds)) }
         if let samplesPerSecond { fields.append(rateText(samplesPerSecond)) }
         return fields.joined(separator: "  ")
     }
@@ -58,6 +58,13 @@ public enum ProgressLine {
     /// a longer previous line left: print it without a newline to redraw the live line.
     public static func redrawing(_ line: String) -> String {
         "\r" + line + "\u{1B}[K"
+    }
+
+    /// The terminal's width in columns (80 when it cannot be asked).
+    public static var terminalWidth: Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 
     /// Whether stdout is a terminal (the live line is drawn only then).

@@ -11,11 +11,13 @@ import LeptonTensor
 public final class Trainer {
     public let program: TrainingProgram
     public let spec: TrainingSpec
-    public private(set) var optimizer: Optimizer
+    public internal(set) var optimizer: Optimizer
     /// The trained params' current values, in `program.training.trained` order.
-    public private(set) var parameters: [Tensor]
-    /// One record per finished epoch (restored from a checkpoint on resume).
-    public private(set) var history: [EpochRecord] = []
+    public internal(set) var parameters: [Tensor]
+    /// One row per finished epoch (restored from a checkpoint on resume).
+    public internal(set) var history = MetricsLog()
+    /// Optimizer steps taken so far, over all epochs.
+    public internal(set) var globalStep = 0
     /// The data inputs the step takes (model inputs, then labels), by name and type.
     public let dataInputs: [(name: String, type: TensorType)]
 
@@ -46,7 +48,7 @@ public final class Trainer {
         if let rate = options.learningRate { optimizer.learningRate = rate }
         var batch: [Tensor] = []
         var outputs: [Tensor] = []
-        for epoch in history.count..<options.epochs {
+        for epoch in history.rows.count..<options.epochs {
             let started = Date()
             let order = data.batchOrder(epoch: epoch, seed: options.seed, shuffle: options.shuffle)
             var lossSum = 0.0
@@ -63,6 +65,7 @@ public final class Trainer {
                 }
                 let gradients = Array(outputs[(outputs.count - parameters.count)...])
                 optimizer.step(&parameters, gradients: gradients)
+                globalStep += 1
                 lossSum += loss * Double(indices.count)
                 done += indices.count
                 let elapsed = max(Date().timeIntervalSince(started), 1e-9)
@@ -70,14 +73,14 @@ public final class Trainer {
                               samplesPerSecond: Double(done) / elapsed))
             }
             let seconds = max(Date().timeIntervalSince(started), 1e-9)
-            var record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(max(done, 1)), seconds: seconds,
-                                     samplesPerSecond: Double(done) / seconds)
+            var record = MetricsLog.Row(epoch: epoch + 1, trainLoss: lossSum / Double(max(done, 1)), seconds: seconds,
+                                        samplesPerSecond: Double(done) / seconds)
             if let check {
                 let result = try evaluate(check, batchSize: options.batchSize)
                 record.validationLoss = result.loss
                 record.validationAccuracy = result.accuracy
             }
-            history.append(record)
+            history.rows.append(record)
             onEvent(.epoch(record))
             if options.checkpointEvery > 0, let path = options.checkpointPath, (epoch + 1) % options.checkpointEvery == 0 || epoch + 1 == options.epochs {
                 try writeCheckpoint(to: path, seed: options.seed)

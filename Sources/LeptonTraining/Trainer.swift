@@ -22,36 +22,12 @@ public struct TrainingOptions: Sendable {
     }
 }
 
-/// One epoch's results, as the progress line, the CSV log and the plot show them.
-public struct EpochRecord: Hashable, Sendable {
-    /// Counting from 1.
-    public var epoch: Int
-    /// Mean loss over the epoch's batches, weighted by batch size (what the optimizer minimized,
-    /// the L2 term included).
-    public var trainLoss: Double
-    public var validationLoss: Double?
-    /// Fraction in [0, 1], when the labels are classes.
-    public var validationAccuracy: Double?
-    public var seconds: Double
-    public var samplesPerSecond: Double
-
-    public init(epoch: Int, trainLoss: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil,
-                seconds: Double, samplesPerSecond: Double) {
-        self.epoch = epoch
-        self.trainLoss = trainLoss
-        self.validationLoss = validationLoss
-        self.validationAccuracy = validationAccuracy
-        self.seconds = seconds
-        self.samplesPerSecond = samplesPerSecond
-    }
-}
-
 /// What the trainer reports while it runs.
 public enum TrainingEvent: Sendable {
     /// After each step: samples done in this epoch out of `total`, the running mean loss.
     case step(epoch: Int, done: Int, total: Int, loss: Double, samplesPerSecond: Double)
     /// After each epoch (and its validation).
-    case epoch(EpochRecord)
+    case epoch(MetricsLog.Row)
     /// A checkpoint was written.
     case checkpoint(path: String, epoch: Int)
 }

@@ -19,7 +19,7 @@ import Lepton
         let evaluation = try trainer.evaluate(data, batchSize: 4)
         #expect(evaluation.accuracy == 1, "accuracy \(evaluation.accuracy ?? -1), loss \(evaluation.loss)")
         #expect(evaluation.loss < 0.01)
-        #expect(trainer.history.count == 500)
-        #expect(trainer.history.last!.trainLoss < trainer.history.first!.trainLoss)
+        #expect(trainer.history.rows.count == 500)
+        #expect((trainer.history.rows.last?.trainLoss ?? 1) < (trainer.history.rows.first?.trainLoss ?? 0))
     }
 }
