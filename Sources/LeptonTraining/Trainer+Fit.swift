@@ -91,7 +91,7 @@ public final class Trainer {
 
     /// The data arrays the step takes, in input order, converted to the inputs' dtypes and
     /// checked against their per-sample shapes.
-    func prepare(_ dataset: Dataset) throws(DiagnosticError) -> Dataset {
+    public func prepare(_ dataset: Dataset) throws(DiagnosticError) -> Dataset {
         var arrays: [(name: String, tensor: Tensor)] = []
         for (name, type) in dataInputs {
             guard var tensor = dataset[name] else {
