@@ -16,6 +16,28 @@ import LeptonTensor
 /// rounds to that type. PyTorch's vectorized CPU kernels fuse some multiply-adds, so its
 /// results may differ from these (and from its own scalar path) in the last bit.
 extension Optimizer {
+    /// Updates param `index` and its moments in place (dispatching on the type here, beside
+    /// the generic loop, for the reason given in Optimizer+SGD.swift).
+    mutating func adamStep(_ index: Int, _ param: inout Tensor, _ gradient: Tensor) {
+        switch param.dtype {
+        case .f32: adamStep(Float.self, index, &param, gradient)
+        case .f64: adamStep(Double.self, index, &param, gradient)
+        default: preconditionFailure("optimizer step: param '\(parameterNames[index])' is not floating point")
+        }
+    }
+}
+
+private extension Optimizer {
+    mutating func adamStep<T: BinaryFloatingPoint & TensorElement>(_: T.Type, _ index: Int, _ param: inout Tensor, _ gradient: Tensor) {
+        guard let grad = T.unwrap(gradient.storage) else { preconditionFailure("gradient type checked by step") }
+        var values: [T] = param.takeScalars()
+        var (m, v): ([T], [T]) = (firstMoments[index].takeScalars(), secondMoments[index].takeScalars())
+        adamUpdate(&values, grad, &m, &v)
+        firstMoments[index].storage = T.wrap(m)
+        secondMoments[index].storage = T.wrap(v)
+        param.storage = T.wrap(values)
+    }
+
     /// One Adam or AdamW update of `param` and its moments in place.
     func adamUpdate<T: BinaryFloatingPoint>(_ param: inout [T], _ gradient: [T], _ exp_avg: inout [T], _ exp_avg_sq: inout [T]) {
         let (beta1, beta2, step) = (spec.beta1, spec.beta2, Double(stepCount))

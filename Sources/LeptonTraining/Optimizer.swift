@@ -65,10 +65,9 @@ public struct Optimizer: Sendable {
                          && param.dtype == parameterTypes[index] && gradient.dtype == parameterTypes[index],
                          "optimizer step: param '\(parameterNames[index])' is \(param.dtype)\(param.shape) with gradient "
                          + "\(gradient.dtype)\(gradient.shape), expected \(parameterTypes[index])\(parameterShapes[index])")
-            switch parameterTypes[index] {
-            case .f32: update(Float.self, index, &params[index], gradient)
-            case .f64: update(Double.self, index, &params[index], gradient)
-            default: preconditionFailure("optimizer step: param '\(parameterNames[index])' is not floating point")
+            switch spec.kind {
+            case .sgd: sgdStep(index, &params[index], gradient)
+            case .adam, .adamw: adamStep(index, &params[index], gradient)
             }
         }
     }
@@ -98,27 +97,6 @@ private extension Optimizer {
             try check((0..<1).contains(spec.beta2), "invalid beta2 \(spec.beta2) (must be in [0, 1))")
             try check(spec.epsilon >= 0 && spec.epsilon.isFinite, "invalid epsilon \(spec.epsilon)")
         }
-    }
-
-    /// Updates param `index` (and its buffers) in place, in the scalar type `T`.
-    mutating func update<T: BinaryFloatingPoint & TensorElement>(_: T.Type, _ index: Int, _ param: inout Tensor, _ gradient: Tensor) {
-        guard let grad = T.unwrap(gradient.storage) else { preconditionFailure("gradient type checked above") }
-        var values: [T] = param.takeScalars()
-        switch spec.kind {
-        case .sgd where spec.momentum == 0:
-            var none: [T] = []
-            sgdUpdate(&values, grad, momentumBuffer: &none)
-        case .sgd:
-            var buffer: [T] = firstMoments[index].takeScalars()
-            sgdUpdate(&values, grad, momentumBuffer: &buffer)
-            firstMoments[index].storage = T.wrap(buffer)
-        case .adam, .adamw:
-            var (m, v): ([T], [T]) = (firstMoments[index].takeScalars(), secondMoments[index].takeScalars())
-            adamUpdate(&values, grad, &m, &v)
-            firstMoments[index].storage = T.wrap(m)
-            secondMoments[index].storage = T.wrap(v)
-        }
-        param.storage = T.wrap(values)
     }
 }
 

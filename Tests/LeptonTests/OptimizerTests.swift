@@ -4,8 +4,9 @@ import LeptonTensor
 import LeptonTraining
 
 // Expected values: the PyTorch update formulas (torch/optim/sgd.py and adam.py, single-tensor
-// path) computed once in numpy, every op in the param's dtype — not by this code. Params start
-// at [0.5, -1, 2, -1]; the three steps' gradients are below. Hand check of sgd+momentum step 2:
+// path) computed once in numpy (Tools/optimizer_expected_values.py), every op in the param's
+// dtype — not by this code. Params start at [0.5, -1, 2, -1]; the three steps' gradients are
+// below. Hand check of sgd+momentum step 2:
 // buf = 0.9·[0.1, -0.2, 0.3] + [-0.4, 0.5, 0.05] = [-0.31, 0.32, 0.32], w = [0.49, -0.98, 1.97]
 // − 0.1·buf = [0.521, -1.012, 1.938]; Adam's first step moves each weight by lr against its
 // gradient's sign; AdamW's first multiplies by 1 − 0.01·0.5 first (0.5 → 0.4975 → 0.4875).
