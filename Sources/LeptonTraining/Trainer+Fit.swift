@@ -93,6 +93,9 @@ public final class Trainer {
     /// checked against their per-sample shapes.
     public func prepare(_ dataset: Dataset) throws(DiagnosticError) -> Dataset {
         var arrays: [(name: String, tensor: Tensor)] = []
+        var seen: Set<String> = []
+        let file = dataset.files.filter { seen.insert($0).inserted }.joined(separator: ", ")
+        func trainingError(_ message: String) -> DiagnosticError { LeptonTraining.trainingError(message, path: file.isEmpty ? "data" : file) }
         for (name, type) in dataInputs {
             guard var tensor = dataset[name] else {
                 let kind = arrays.count < dataInputs.count - spec.labelCount ? "input" : "label"

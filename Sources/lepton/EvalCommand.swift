@@ -35,7 +35,7 @@ enum EvalCommand {
         }
         let json = arguments.value("--json") != nil
         if let metrics = evaluation.metrics {
-            Console.print(json ? metrics.json(extra: ["loss": evaluation.loss, "samples": Double(data.sampleCount)])
+            Console.print(json ? metrics.json(extra: ["loss": evaluation.loss])
                 : "samples \(data.sampleCount)  loss \(String(format: "%.4f", evaluation.loss))\n" + metrics.table())
         } else if json {
             Console.print("{\"samples\": \(data.sampleCount), \"loss\": \(evaluation.loss)}")
