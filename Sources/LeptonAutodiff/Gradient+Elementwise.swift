@@ -83,7 +83,12 @@ func castGradient(_ rule: GradientRule, _ b: inout GradientBuilder) throws(Gradi
     let from = b.dtype(rule.x)
     guard from.isFloatingPoint else {
         guard rule.needs(0) else { return nil }
-        throw GradientError("cannot differentiate through cast from \(from): the \(from) value depends on trained params only through ops with no gradient (argmax, comparisons, integer ops)")
+        // Name the op where the gradient stops: the producer of the integer value.
+        if let producer = b.graph.nodes.first(where: { $0.outputs.contains(rule.x) }) {
+            throw GradientError("the loss depends on trained params through \(producer.op), whose \(b.type(rule.x)) result has no gradient",
+                                at: producer.location)
+        }
+        throw GradientError("cannot differentiate through cast from \(from): the value has no gradient")
     }
     return from == b.dtype(rule.gradient) ? rule.gradient : try b(.cast, rule.gradient, attributes: ["to": .dtype(from)])
 }

@@ -1,5 +1,8 @@
 import Testing
 import LeptonTensor
+import LeptonAutodiff
+import LeptonFrontend
+import LeptonIR
 
 /// Autodiff against finite differences, op by op (GradientCheckSupport.swift). Each graph is
 /// tiny; broadcasting cases make sure adjoints are summed back to each operand's shape.
@@ -76,5 +79,48 @@ import LeptonTensor
 
     @Test func splitWithAnUnusedPiece() throws {
         try GradientCheck().run("graph g(x: f64[2, 5]) -> (a, c) { a, _, c = split(x, axis: 1, sizes: [2, 1, 2]) }")
+    }
+}
+
+/// Paths the gradient cannot take are errors at the op that blocks them, not silent zeros.
+@Suite struct AutodiffErrorTests {
+    static func differentiate(_ source: String) throws -> String? {
+        let graph = try #require(try Frontend.parse(source: source, path: "e.graph").entry)
+        let loss = try #require(graph.outputs.first)
+        do {
+            _ = try Autodiff.differentiate(graph, loss: loss, wrt: graph.inputs.filter { graph.type(of: $0).dtype.isFloatingPoint })
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func argmaxOnThePathIsNamed() throws {
+        let message = try Self.differentiate("""
+            graph g(x: f64[2, 3]) -> (l: f64[]) {
+              i = argmax(x, axis: 1)
+              l = reduce_sum(cast(i, to: f64), keepdims: false)
+            }
+            """)
+        #expect(message == "e.graph:2:7: error: the loss depends on trained params through argmax, whose i64[2, 1] result has no gradient")
+    }
+
+    @Test func floorIsRejected() throws {
+        let message = try Self.differentiate("graph g(x: f64[3]) -> (l: f64[]) { l = reduce_sum(floor(x), keepdims: false) }")
+        #expect(message?.contains("floor has no gradient") == true, "\(message ?? "no error")")
+    }
+
+    @Test func integerIndicesAreNotDifferentiatedButDataIs() throws {
+        let message = try Self.differentiate("""
+            graph g(t: f64[4, 2], x: f64[3]) -> (l: f64[]) {
+              l = reduce_sum(gather(t, argmax(x, keepdims: false)), keepdims: false)
+            }
+            """)
+        #expect(message == nil, "\(message ?? "")")
+    }
+
+    @Test func symbolicShapesAskForBinding() throws {
+        let message = try Self.differentiate("graph g(x: f64[N]) -> (l: f64[]) { l = reduce_sum(x, keepdims: false) }")
+        #expect(message?.contains("bind its symbols first") == true, "\(message ?? "no error")")
     }
 }

@@ -54,6 +54,21 @@ import LeptonTensor
         #expect(!result.stderr.contains("Fatal error"))
     }
 
+    @Test func resumeContinuesToTheSameModelAsAnUninterruptedRun() throws {
+        let dir = try Self.scratch()
+        let common = ["train", "classifier.graph", "--data", dir + "/good.npz", "--batch", "4", "--shuffle", "--val-split", "0.3"]
+        let whole = try runLepton(common + ["--epochs", "6", "-o", dir + "/whole.npz"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let first = try runLepton(common + ["--epochs", "3", "--checkpoint-every", "3", "--checkpoint", dir + "/ck.npz"])
+        #expect(first.status == 0 && first.stdout.contains("checkpoint after epoch 3"), "\(first.stderr)")
+        let rest = try runLepton(common + ["--epochs", "6", "--resume", dir + "/ck.npz", "-o", dir + "/resumed.npz"])
+        #expect(rest.status == 0 && rest.stdout.contains("resumed from \(dir)/ck.npz after epoch 3"), "\(rest.stderr)")
+        let a = try NPZ.read(contentsOf: dir + "/whole.npz"), b = try NPZ.read(contentsOf: dir + "/resumed.npz")
+        #expect(a.map(\.name) == b.map(\.name) && a.map(\.tensor) == b.map(\.tensor))
+        let wrongSeed = try runLepton(common + ["--epochs", "6", "--seed", "9", "--resume", dir + "/ck.npz"])
+        #expect(wrongSeed.status == 1 && wrongSeed.firstErrorLine.contains("resume with the same seed"), "\(wrongSeed.stderr)")
+    }
+
     @Test func aModelWithoutATrainBlockSaysHowToWriteOne() throws {
         let dir = try Self.scratch()
         let result = try lepton("train", "chain3.graph", "--data", dir + "/good.npz")

@@ -83,6 +83,16 @@ import Lepton
         #expect((trainer.history.rows.last?.trainLoss ?? 1) < 1e-6)
     }
 
+    @Test func onlyTheTrainableParamsChange() throws {
+        let source = Self.regression.replacingOccurrences(of: "LR", with: "0.05")
+            .replacingOccurrences(of: "optimizer = sgd", with: "trainable = [w]\n  optimizer = sgd")
+        let trainer = try Model(source: source, path: "line.graph").trainer(threads: 1)
+        #expect(trainer.program.training.trained == ["w"])
+        try trainer.fit(try Self.data(), validation: nil, options: Self.options(epochs: 2))
+        #expect(trainer.namedParameters.map(\.name) == ["w"])
+        #expect(trainer.program.training.graph.params.map { trainer.program.training.graph.name(of: $0.value) } == ["b"])
+    }
+
     @Test func sameSeedSameParamsBitForBit() throws {
         let a = try Self.trainer(), b = try Self.trainer()
         try a.fit(try Self.data(), validation: nil, options: Self.options(epochs: 3))
