@@ -138,19 +138,7 @@ extension Lowering {
             scope.poisoned.insert(label.name)
             return
         }
-        guard scope.values[label.name] == nil, !scope.poisoned.contains(label.name) else {
-            report("duplicate name '\(label.name)'", at: label.location)
-            return
-        }
-        for case .name(let symbol, _) in label.type.dims where scope.dims.symbols[symbol] == nil {
-            scope.dims.symbols[symbol] = .symbol(symbol)
-        }
-        do {
-            let type = try evaluate(label.type, scope: scope, what: "label '\(label.name)'")
-            scope.values[label.name] = builder.addInput(label.name, type, at: label.location)
-        } catch {
-            scope.poisoned.insert(label.name)
-        }
+        declareInput(label, kind: "label", scope: &scope, builder: &builder)
     }
 
     /// The verified loss graph. A graph call that declares params would smuggle weights into
@@ -162,13 +150,6 @@ extension Lowering {
                    at: block.location)
             return nil
         }
-        do {
-            try graph.verify()
-        } catch {
-            // As in lowerGraph: a verifier complaint here is a frontend bug; report it, never crash.
-            for diagnostic in error.diagnostics { report(diagnostic.message, at: diagnostic.location) }
-            return nil
-        }
-        return graph
+        return verified(graph)
     }
 }

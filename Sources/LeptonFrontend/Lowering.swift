@@ -76,34 +76,42 @@ struct Lowering {
         return Module(graphs: graphs, baseDirectory: baseDirectory, training: training)
     }
 
+    /// Adds a top-level input (or a train block's label): each plain-name dim not bound yet
+    /// becomes a symbol of its own.
+    mutating func declareInput(_ input: InputDecl, kind: String, scope: inout Scope, builder: inout GraphBuilder) {
+        guard scope.values[input.name] == nil, !scope.poisoned.contains(input.name) else {
+            report("duplicate name '\(input.name)'", at: input.location)
+            return
+        }
+        for case .name(let symbol, _) in input.type.dims where scope.dims.symbols[symbol] == nil {
+            scope.dims.symbols[symbol] = .symbol(symbol)
+        }
+        do {
+            let type = try evaluate(input.type, scope: scope, what: "\(kind) '\(input.name)'")
+            scope.values[input.name] = builder.addInput(input.name, type, at: input.location)
+        } catch {
+            scope.poisoned.insert(input.name)
+        }
+    }
+
     /// A graph without compile-time arguments, standing alone: its input dims are its own symbols.
     mutating func lowerGraph(_ decl: GraphDecl) -> Graph? {
         var builder = GraphBuilder(name: decl.name, location: decl.location)
         var scope = Scope(graphName: decl.name, prefix: "")
         let errorsBefore = errorCount
         activeGraphs = [decl.name]
-        for input in decl.inputs {
-            guard scope.values[input.name] == nil else {
-                report("duplicate name '\(input.name)'", at: input.location)
-                continue
-            }
-            for case .name(let symbol, _) in input.type.dims where scope.dims.symbols[symbol] == nil {
-                scope.dims.symbols[symbol] = .symbol(symbol)
-            }
-            do {
-                let type = try evaluate(input.type, scope: scope, what: "input '\(input.name)'")
-                scope.values[input.name] = builder.addInput(input.name, type, at: input.location)
-            } catch {
-                scope.poisoned.insert(input.name)
-            }
-        }
+        for input in decl.inputs { declareInput(input, kind: "input", scope: &scope, builder: &builder) }
         guard let outputs = lowerBody(decl, scope: &scope, builder: &builder), errorCount == errorsBefore else { return nil }
         builder.setOutputs(outputs)
-        let graph = builder.finished()
+        return verified(builder.finished())
+    }
+
+    /// `graph` if it verifies. A verifier complaint about freshly lowered IR is a frontend bug:
+    /// reported like any error, never a crash.
+    mutating func verified(_ graph: Graph) -> Graph? {
         do {
             try graph.verify()
         } catch {
-            // A verifier complaint about freshly lowered IR is a frontend bug; still report it, never crash.
             for diagnostic in error.diagnostics { report(diagnostic.message, at: diagnostic.location) }
             return nil
         }

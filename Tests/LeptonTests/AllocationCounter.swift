@@ -43,6 +43,17 @@ enum AllocationCounter {
         return true
     }
 
+    /// In an exit test's child: installs the hooks and checks that they count (otherwise a zero
+    /// count would prove nothing), exiting with 2 or 3 when not.
+    static func installCheckingItCounts() {
+        guard install() else { exit(2) }
+        start()
+        let held = [Int](repeating: 1, count: 100)
+        let seen = stop()
+        withExtendedLifetime(held) {}
+        guard seen >= 1 else { exit(3) }
+    }
+
     static func start() {
         allocationCount = 0
         countingAllocations = true

@@ -14,12 +14,7 @@ import LeptonTraining
         setenv("LD_PRELOAD", AllocationCounter.preloadLibrary, 1)
         defer { unsetenv("LD_PRELOAD") }
         let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
-            guard AllocationCounter.install() else { exit(2) }
-            AllocationCounter.start()
-            let held = [Int](repeating: 1, count: 100)
-            let seen = AllocationCounter.stop()
-            withExtendedLifetime(held) {}
-            guard seen >= 1 else { exit(3) }
+            AllocationCounter.installCheckingItCounts()
             var report = ""
             let params: [(name: String, tensor: Tensor)] = [
                 ("emb", Tensor.filled(.f32, shape: [1000, 64], with: 0.5)),

@@ -26,13 +26,7 @@ import LeptonPasses
         setenv("LD_PRELOAD", AllocationCounter.preloadLibrary, 1)
         defer { unsetenv("LD_PRELOAD") }
         let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
-            guard AllocationCounter.install() else { exit(2) }
-            // The counter must see allocations, or zero below would prove nothing.
-            AllocationCounter.start()
-            let held = [Int](repeating: 1, count: 100)
-            let seen = AllocationCounter.stop()
-            withExtendedLifetime(held) {}
-            guard seen >= 1 else { exit(3) }
+            AllocationCounter.installCheckingItCounts()
             var report = ""
             for (name, graph, parameters, bindings) in try zeroAllocationCases() {
                 for threads in [1, 2] {
