@@ -5,12 +5,30 @@ enum CheckCommand {
     static let spec = CommandSpec(
         name: "check", summary: "parse and shape-check a .graph file; summarize each graph",
         positionals: ["FILE.graph"], options: [],
-        details: "prints one line per graph: its signature, parameter count and elements, and op count",
+        details: """
+        prints one line per graph: its signature, parameter count and elements, and op count;
+        then one per train block: its labels, loss ops, optimizer and how many params it trains
+        """,
         run: run)
 
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
         let model = try ModelLoading.load(arguments.positionals[0])
         for graph in model.module.graphs { Console.print(summary(of: graph)) }
+        for spec in model.module.training { Console.print(summary(of: spec, in: model.module)) }
+    }
+
+    /// `train xor_net(y: f32[N, 1])  loss binary_cross_entropy  adam(lr: 0.05, …)  trains 4 of 4 params`
+    static func summary(of spec: TrainingSpec, in module: Module) -> String {
+        let labels = spec.labelInputs.map { "\(spec.loss.name(of: $0)): \(spec.loss.type(of: $0))" }.joined(separator: ", ")
+        let ops = spec.loss.nodes.map(\.op).filter { $0 != .constant }.map(\.mnemonic)
+        var seen: Set<String> = []
+        let lossOps = ops.filter { seen.insert($0).inserted }.joined(separator: ", ")
+        let params = module.graph(named: spec.model).map { graph in
+            graph.params.filter { graph.type(of: $0.value).dtype.isFloatingPoint }.count
+        } ?? 0
+        let trained = spec.trainable?.count ?? params
+        return "train \(spec.model)(\(labels))  loss \(lossOps.isEmpty ? "(an output)" : lossOps)  \(Printer.text(of: spec.optimizer))"
+            + "  trains \(trained) of \(params) params" + (spec.l2 > 0 ? "  l2 \(spec.l2)" : "")
     }
 
     /// `mlp(x: f32[N, 784]) -> (probs: f32[N, 10])  params 4 (407050 elements)  ops 7`

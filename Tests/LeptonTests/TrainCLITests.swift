@@ -76,6 +76,12 @@ import LeptonTensor
         #expect(result.firstErrorLine.contains("no train block says how to train this model; add one, e.g. train "), "\(result.stderr)")
     }
 
+    @Test func checkSummarizesTheTrainBlock() throws {
+        let result = try lepton("check", "classifier.graph")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("train classifier(y: i64[N])  loss cross_entropy  sgd(lr: 0.5, momentum: 0.9, nesterov: false, weight_decay: 0.0)  trains 2 of 2 params"), "\(result.stdout)")
+    }
+
     @Test func dumpGradPrintsTheBackwardGraph() throws {
         let missing = try lepton("dump", "classifier.graph", "--grad")
         #expect(missing.status == 1 && missing.firstErrorLine.contains("give --dim N=SIZE"), "\(missing.stderr)")
