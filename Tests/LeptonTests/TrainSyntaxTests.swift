@@ -216,5 +216,6 @@ private func types(_ values: some Sequence<ValueID>, in graph: Graph) -> [String
     let result = try lepton("check", "train.graph")
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.hasPrefix("gate(x: f32[N, 2]) -> (p: f32[N, 1])  params 2 (3 elements)  ops "))
-    #expect(result.stdout.split(separator: "\n").count == 1)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 2 && lines.last?.hasPrefix("train gate(") == true, "\(result.stdout)")
 }
