@@ -77,6 +77,14 @@ import LeptonIR
         try GradientCheck().run("graph g(x: f64[2, 3, 2]) -> (y) { y = \(expression) }")
     }
 
+    @Test func castBetweenFloatTypes() throws {
+        // Through f32 and back: linear, so a wide step keeps f32 rounding out of the difference.
+        var check = GradientCheck()
+        check.step = 1e-2
+        check.tolerance = 1e-4
+        try check.run("graph g(x: f64[2, 3]) -> (y: f64[2, 3]) { y = cast(cast(x, to: f32) * 2.0, to: f64) }")
+    }
+
     @Test func splitWithAnUnusedPiece() throws {
         try GradientCheck().run("graph g(x: f64[2, 5]) -> (a, c) { a, _, c = split(x, axis: 1, sizes: [2, 1, 2]) }")
     }
