@@ -129,16 +129,36 @@ public final class Executor {
 
     private func preparedPlan(for bindings: [String: Int]) throws(DiagnosticError) -> PreparedPlan {
         if let plan = plans[bindings] { return plan }
-        let memory = try planMemory(graph, bindings: bindings, threads: concurrentStages ? parallelism.threads : 1)
+        let memory = try planMemory(graph, bindings: bindings, threads: planThreads)
         #if DEBUG
         do { try memory.validate() } catch { preconditionFailure("invalid memory plan: \(error)") }
         #endif
+        statistics.plansBuilt += 1
+        return try prepare(memory)
+    }
+
+    /// The thread count plans are made for (their concurrent stages depend on it).
+    public var planThreads: Int { concurrentStages ? parallelism.threads : 1 }
+
+    /// Uses `memory` (made for `planThreads` threads and already validated: an artifact's
+    /// plans are checked when it is decoded) for its bindings instead of planning again.
+    public func adopt(_ memory: MemoryPlan) throws(DiagnosticError) {
+        _ = try prepare(memory)
+    }
+
+    private func prepare(_ memory: MemoryPlan) throws(DiagnosticError) -> PreparedPlan {
+        let bindings = memory.bindings
+        // An absurd size (a huge --dim, a damaged artifact) is an error, not a failed allocation.
+        guard memory.arenaBytes <= Int(clamping: ProcessInfo.processInfo.physicalMemory) else {
+            let sizes = bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            throw DiagnosticError(at: graph.location, "running \(graph.name) with \(sizes.isEmpty ? "these inputs" : sizes) needs "
+                + "\(memory.arenaBytes) bytes of memory for its values, more than this machine has")
+        }
         let base = parameterArena.base
         let plan = PreparedPlan(graph: graph, memory: memory, parameters: parameterAddresses,
                                 parameterBytes: base..<(base + parameterArena.byteCount),
                                 parallelism: parallelism)
         plans[bindings] = plan
-        statistics.plansBuilt += 1
         statistics.arenaGrowths += 1
         statistics.fallbackNodes = plan.fallbackOps.count
         statistics.arenaBytes = plan.arena.byteCount

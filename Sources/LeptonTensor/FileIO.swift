@@ -31,7 +31,7 @@ struct FormatError: Error {
 /// rather than Foundation's generic "couldn't be opened".
 public enum FileIO {
     /// The entire contents of `path`.
-    static func readBytes(_ path: String) throws(TensorIOError) -> [UInt8] {
+    public static func readBytes(_ path: String) throws(TensorIOError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw TensorIOError(path: path, message: reason(errno)) }
         defer { close(fd) }

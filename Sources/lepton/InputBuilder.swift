@@ -2,14 +2,20 @@ import Lepton
 
 /// Collects a graph's inputs from `--input` (files and literals) and `--random-inputs`.
 struct InputBuilder {
-    let model: Model
+    /// Renders diagnostics (against the model's source when there is one).
+    let render: (DiagnosticError) -> String
     let graph: Graph
     /// The subcommand whose options these are, named in error messages.
     let command: String
     private(set) var inputs: [String: Tensor] = [:]
 
     init(model: Model, graph: Graph, command: String = "run") {
-        self.model = model
+        self.init(graph: graph, command: command, render: model.render)
+    }
+
+    /// For a graph without source text (a compiled artifact).
+    init(graph: Graph, command: String = "run", render: @escaping (DiagnosticError) -> String) {
+        self.render = render
         self.graph = graph
         self.command = command
     }
@@ -29,7 +35,7 @@ struct InputBuilder {
             guard inputs[name] == nil else { throw usage("input '\(name)' given more than once") }
             guard let info = declared.first(where: { $0.name == name }) else {
                 let names = declared.map(\.name).joined(separator: ", ")
-                throw .failure(model.render(DiagnosticError(
+                throw .failure(render(DiagnosticError(
                     at: graph.location, "graph \(graph.name) has no input '\(name)' (inputs: \(names.isEmpty ? "none" : names))")))
             }
             inputs[name] = try tensor(from: value, for: info)

@@ -25,6 +25,7 @@ enum RunCommand {
 
     static func run(_ arguments: ParsedArguments) throws(CLIError) {
         if arguments.options["--print-passes"] != nil { return Console.print(OptimizationFlags.passList()) }
+        if arguments.positionals[0].hasSuffix(".lepton") { return try runArtifact(arguments) }
         let options = try OptimizationFlags.parse(arguments, defaultLevel: 2)
         let model = try ModelLoading.load(arguments.positionals[0])
         let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in
@@ -39,14 +40,52 @@ enum RunCommand {
             throw usage("--dim only applies with --random-inputs")
         }
         try builder.requireAll()
-        var threads: Int?
-        if let text = arguments.value("--threads") {
-            guard let n = Int(text), n >= 1 else { throw usage("--threads needs an integer of at least 1, got '\(text)'") }
-            threads = n
-        }
+        let threads = try threads(arguments)
         let outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
             try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
         }
+        try report(outputs, arguments)
+    }
+
+    /// A compiled artifact: loaded and run as compiled (no passes; -O flags do not apply).
+    static func runArtifact(_ arguments: ParsedArguments) throws(CLIError) {
+        let path = arguments.positionals[0]
+        for flag in OptimizationFlags.options.map(\.name) where arguments.options[flag] != nil {
+            throw usage("\(flag) does not apply to a compiled artifact (it runs as it was compiled)")
+        }
+        let render = { (error: DiagnosticError) in error.rendered(source: nil, path: path) }
+        let threads = try threads(arguments)
+        let compiled: CompiledGraph
+        do throws(DiagnosticError) {
+            compiled = try CompiledGraph(artifact: Artifact.load(contentsOf: path), threads: threads)
+        } catch {
+            throw .failure(render(error))
+        }
+        var builder = InputBuilder(graph: compiled.graph, render: render)
+        try builder.addGiven(arguments.values("--input"))
+        if let seed = arguments.value("--random-inputs") {
+            guard let seed = UInt64(seed) else { throw usage("--random-inputs needs a non-negative integer seed, got '\(seed)'") }
+            try builder.addRandom(seed: seed, dims: try DimOption.parse(arguments.values("--dim"), command: "run"))
+        }
+        try builder.requireAll()
+        let outputs: [(name: String, tensor: Tensor)]
+        do throws(DiagnosticError) {
+            outputs = try compiled.run(builder.inputs)
+        } catch {
+            throw .failure(render(error))
+        }
+        try report(outputs, arguments)
+    }
+
+    /// `--threads T`, nil when not given.
+    static func threads(_ arguments: ParsedArguments) throws(CLIError) -> Int? {
+        guard let text = arguments.value("--threads") else { return nil }
+        guard let n = Int(text), n >= 1 else { throw .usage("--threads needs an integer of at least 1, got '\(text)'", command: arguments.command) }
+        return n
+    }
+
+    /// Prints each output's summary and writes it under `--output-dir`.
+    static func report(_ outputs: [(name: String, tensor: Tensor)], _ arguments: ParsedArguments) throws(CLIError) {
         let directory = arguments.value("--output-dir")
         if let directory { try createDirectory(directory) }
         for (name, tensor) in outputs {

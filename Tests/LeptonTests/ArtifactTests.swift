@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import LeptonRuntime
+import Lepton
+
+/// Compiled artifacts: compile → encode → decode → run equals running from source bit for bit,
+/// the bytes are deterministic, and damaged files (truncated, bit flips, even with a checksum
+/// that matches the damage) are refused with an error — never a crash or a hang.
+@Suite struct ArtifactTests {
+    static let models = ["mlp.graph", "lenet.graph", "resblock.graph", "lstm.graph", "transformer.graph", "textclf.graph"]
+
+    static func model(_ name: String) throws -> Model {
+        try Model.load(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("graphs/" + name).path)
+    }
+
+    @Test(arguments: models)
+    func loadedArtifactRunsLikeTheSource(_ name: String) throws {
+        let model = try Self.model(name)
+        let graph = try model.graph(named: nil)
+        let sizes = Dictionary(uniqueKeysWithValues: graph.inputSymbols.map { ($0, 2) })
+        let inputs = randomInputs(graph, bindings: sizes)
+        let artifact = try model.artifact(bindings: [sizes], threads: 2)
+        let bytes = artifact.encoded()
+        let decoded = try Artifact(decoding: bytes, path: "m.lepton")
+        #expect(decoded.plans.count == 1)
+        let fromArtifact = try CompiledGraph(artifact: decoded, threads: 2)
+        let fromSource = try model.compile(threads: 2)
+        let a = try fromArtifact.run(inputs), b = try fromSource.run(inputs)
+        #expect(a.map(\.name) == b.map(\.name))
+        #expect(a.map(\.tensor) == b.map(\.tensor), "\(name): artifact and source differ")
+        #expect(fromArtifact.statistics.plansBuilt == 0, "the stored plan is used, not made again")
+        #expect(fromSource.statistics.plansBuilt == 1)
+        // Same compile twice: identical bytes.
+        #expect(try model.artifact(bindings: [sizes], threads: 2).encoded() == bytes)
+    }
+
+    @Test func truncationsAndBitFlipsAreRefused() throws {
+        let bytes = try Self.model("lenet.graph").artifact(bindings: [["N": 1]], threads: 1).encoded()
+        for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            #expect(throws: ArtifactError.self) { try Artifact(decoding: Array(bytes.prefix(length)), path: "t.lepton") }
+        }
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<200 {
+            var damaged = bytes
+            let index = Int(random.next() % UInt64(bytes.count))
+            damaged[index] ^= UInt8(1 << (random.next() % 8))
+            #expect(throws: ArtifactError.self) { try Artifact(decoding: damaged, path: "t.lepton") }
+        }
+    }
+
+    /// Damage that keeps the checksum valid reaches the record decoders: every outcome must be
+    /// an error or a graph that verifies, and nothing may crash.
+    @Test func damagePastTheChecksumNeverCrashes() throws {
+        // A small model, so that damage lands in the graph and plan records, not only in weights.
+        let small = try Model.load(contentsOf: TestPaths.fixtures("cli").appendingPathComponent("classifier.graph").path)
+        let bytes = try small.artifact(bindings: [["N": 3]], threads: 2).encoded()
+        var random = SplitMix64(seed: 5)
+        var refused = 0
+        for _ in 0..<1000 {
+            var damaged = bytes
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                let index = Artifact.headerBytes + Int(random.next() % UInt64(bytes.count - Artifact.headerBytes))
+                damaged[index] = UInt8(truncatingIfNeeded: random.next())
+            }
+            let checksum = CRC32.checksum(damaged[Artifact.headerBytes...])
+            withUnsafeBytes(of: checksum.littleEndian) { for (i, byte) in $0.enumerated() { damaged[24 + i] = byte } }
+            do {
+                // What decodes must also run safely (the plan was validated against the graph).
+                let artifact = try Artifact(decoding: damaged, path: "d.lepton")
+                let compiled = try CompiledGraph(artifact: artifact, threads: 2)
+                _ = try? compiled.run(randomInputs(artifact.graph, bindings: ["N": 3]))
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused > 0)
+    }
+
+    @Test func headerErrorsSayWhatIsWrong() throws {
+        var bytes = try Self.model("mlp.graph").artifact(threads: 1).encoded()
+        func message(_ b: [UInt8]) -> String {
+            do { _ = try Artifact(decoding: b, path: "h.lepton"); return "" } catch { return error.description }
+        }
+        #expect(message(Array("graph g() -> () {}".utf8)).contains("not a Lepton artifact"))
+        #expect(message(Array(bytes.prefix(100))).contains("truncated"))
+        var swapped = bytes
+        swapped.replaceSubrange(8..<12, with: [0x01, 0x02, 0x03, 0x04])  // the mark as a big-endian file writes it
+        #expect(message(swapped).contains("other byte order"))
+        bytes[12] = 9
+        #expect(message(bytes).contains("format version 9"))
+    }
+}
