@@ -52,9 +52,9 @@ extension CompiledGraph {
     public convenience init(artifact: Artifact, threads: Int? = nil) throws(DiagnosticError) {
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let executor = try Executor(graph: artifact.graph, parameters: artifact.parameters, threads: threads)
-        if executor.planThreads == artifact.planThreads {
-            for plan in artifact.plans { try executor.adopt(plan) }
-        }
-        self.init(optimized: OptimizedGraph(graph: artifact.graph, records: [], parameters: artifact.parameters), executor: executor)
+        let plans = executor.planThreads == artifact.planThreads ? artifact.plans : []
+        for plan in plans { try executor.adopt(plan) }
+        self.init(optimized: OptimizedGraph(graph: artifact.graph, records: [], parameters: artifact.parameters), executor: executor,
+                  plans: plans)
     }
 }

@@ -205,7 +205,7 @@ enum TensorCoding {
         try r.align(to: alignment, "tensor padding")
         let data = try r.raw(byteCount, "tensor data")
         do throws(TensorBytesError) {
-            return try Tensor(dtype: DType.allCases[code], shape: shape, littleEndianBytes: Array(data))
+            return try Tensor(dtype: DType.allCases[code], shape: shape, littleEndianBytes: data)
         } catch {
             throw r.fail("corrupt tensor: \(error.message)")
         }

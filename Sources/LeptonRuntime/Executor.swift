@@ -115,6 +115,24 @@ public final class Executor {
         }
     }
 
+    /// Another executor over the same graph and the same params — read-only, so shared, not
+    /// copied — with arenas of its own: the two can run at the same time on different threads.
+    /// It makes its own plans, or adopts `plans` (made for `planThreads` threads).
+    public func sibling(adopting plans: [MemoryPlan] = []) throws(DiagnosticError) -> Executor {
+        let copy = Executor(sharingParametersOf: self)
+        for plan in plans where plan.graph == graph { try copy.adopt(plan) }
+        return copy
+    }
+
+    private init(sharingParametersOf other: Executor) {
+        parallelism = other.parallelism
+        concurrentStages = other.concurrentStages
+        parameterBindings = other.parameterBindings
+        graph = other.graph
+        parameterArena = other.parameterArena
+        parameterAddresses = other.parameterAddresses
+    }
+
     /// Inputs checked against the signature and the params' sizes, then the plan of their binding.
     private func preparedPlan(checking inputs: [String: Tensor]) throws(DiagnosticError) -> PreparedPlan {
         var bindings = try checkInputs(inputs, of: graph)

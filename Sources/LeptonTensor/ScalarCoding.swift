@@ -6,8 +6,8 @@ enum ScalarCoding {
     static func decode(_ data: ArraySlice<UInt8>, dtype: DType, count: Int, bigEndian: Bool) -> Tensor.Storage {
         let swap = bigEndian != hostIsBigEndian
         switch dtype {
-        case .f32: return .f32(load(UInt32.self, data, count, swap).map(Float.init(bitPattern:)))
-        case .f64: return .f64(load(UInt64.self, data, count, swap).map(Double.init(bitPattern:)))
+        case .f32: return .f32(swap ? load(UInt32.self, data, count, swap).map(Float.init(bitPattern:)) : copy(Float.self, data, count))
+        case .f64: return .f64(swap ? load(UInt64.self, data, count, swap).map(Double.init(bitPattern:)) : copy(Double.self, data, count))
         case .i32: return .i32(load(Int32.self, data, count, swap))
         case .i64: return .i64(load(Int64.self, data, count, swap))
         case .bool: return .bool(data.map { $0 != 0 })
@@ -32,6 +32,15 @@ enum ScalarCoding {
             initialized = count
         }
         return swap ? values.map(\.byteSwapped) : values
+    }
+
+    /// The bytes as `count` values of `T` in host order: one copy (weights load through here).
+    private static func copy<T>(_: T.Type, _ data: ArraySlice<UInt8>, _ count: Int) -> [T] {
+        precondition(data.count == count * MemoryLayout<T>.size, "scalar data does not match its count")
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            data.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+            initialized = count
+        }
     }
 
     private static func store<T: FixedWidthInteger>(_ values: [T], to bytes: inout [UInt8]) {

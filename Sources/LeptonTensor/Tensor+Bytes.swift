@@ -18,6 +18,11 @@ extension Tensor {
     /// The tensor whose `littleEndianBytes` are `bytes`. Throws when the byte count is not
     /// `dtype.byteSize * shape.product`, a dimension is negative, or a bool byte is not 0 or 1.
     public init(dtype: DType, shape: [Int], littleEndianBytes bytes: [UInt8]) throws(TensorBytesError) {
+        try self.init(dtype: dtype, shape: shape, littleEndianBytes: bytes[...])
+    }
+
+    /// `init(dtype:shape:littleEndianBytes:)` from part of a buffer, without copying it first.
+    public init(dtype: DType, shape: [Int], littleEndianBytes bytes: ArraySlice<UInt8>) throws(TensorBytesError) {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw TensorBytesError("shape \(shape) has a negative dimension")
         }
@@ -35,6 +40,6 @@ extension Tensor {
         if dtype == .bool, let bad = bytes.first(where: { $0 > 1 }) {
             throw TensorBytesError("bool tensor data must be bytes 0 or 1, got \(bad)")
         }
-        self.init(shape: shape, storage: ScalarCoding.decode(bytes[...], dtype: dtype, count: count, bigEndian: false))
+        self.init(shape: shape, storage: ScalarCoding.decode(bytes, dtype: dtype, count: count, bigEndian: false))
     }
 }

@@ -14,6 +14,7 @@ enum RunCommand {
             OptionSpec("--graph", value: "NAME", "the graph to run (default: the last in the file)"),
             OptionSpec("--threads", value: "T", "threads per kernel (default: the active processor count)"),
             OptionSpec("--output-dir", value: "DIR", "write each output to DIR/<name>.npy"),
+            OptionSpec("--timing", "print to stderr how long loading (parse, optimize, plan — or read and check an artifact) and the run took"),
         ] + OptimizationFlags.options,
         details: """
         inline literals take the dtype of the declared input. random inputs come from one
@@ -27,6 +28,7 @@ enum RunCommand {
         if arguments.options["--print-passes"] != nil { return Console.print(OptimizationFlags.passList()) }
         if arguments.positionals[0].hasSuffix(".lepton") { return try runArtifact(arguments) }
         let options = try OptimizationFlags.parse(arguments, defaultLevel: 2)
+        let started = ContinuousClock.now
         let model = try ModelLoading.load(arguments.positionals[0])
         let graph = try ModelLoading.within(model) { () throws(DiagnosticError) in
             try model.graph(named: arguments.value("--graph"))
@@ -41,9 +43,16 @@ enum RunCommand {
         }
         try builder.requireAll()
         let threads = try threads(arguments)
+        var loaded = ContinuousClock.now
         let outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+            if options.passes == nil, options.level <= 0 {  // as written, on the reference interpreter
+                return try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+            }
+            let compiled = try model.compile(graph: graph.name, options: options, threads: threads)
+            loaded = ContinuousClock.now
+            return try compiled.run(builder.inputs)
         }
+        timing(arguments, load: loaded - started, run: ContinuousClock.now - loaded)
         try report(outputs, arguments)
     }
 
@@ -55,6 +64,7 @@ enum RunCommand {
         }
         let render = { (error: DiagnosticError) in error.rendered(source: nil, path: path) }
         let threads = try threads(arguments)
+        let started = ContinuousClock.now
         let compiled: CompiledGraph
         do throws(DiagnosticError) {
             compiled = try CompiledGraph(artifact: Artifact.load(contentsOf: path), threads: threads)
@@ -67,14 +77,24 @@ enum RunCommand {
             guard let seed = UInt64(seed) else { throw usage("--random-inputs needs a non-negative integer seed, got '\(seed)'") }
             try builder.addRandom(seed: seed, dims: try DimOption.parse(arguments.values("--dim"), command: "run"))
         }
+        let loaded = ContinuousClock.now
         try builder.requireAll()
+        let ran = ContinuousClock.now
         let outputs: [(name: String, tensor: Tensor)]
         do throws(DiagnosticError) {
             outputs = try compiled.run(builder.inputs)
         } catch {
             throw .failure(render(error))
         }
+        timing(arguments, load: loaded - started, run: ContinuousClock.now - ran)
         try report(outputs, arguments)
+    }
+
+    /// `--timing`: the two phases, on stderr so outputs stay clean.
+    static func timing(_ arguments: ParsedArguments, load: Duration, run: Duration) {
+        guard arguments.value("--timing") != nil else { return }
+        func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) * 1e-15 + Double(d.components.seconds) * 1e3) }
+        Console.error("load \(ms(load))  run \(ms(run))")
     }
 
     /// `--threads T`, nil when not given.

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import Lepton
+
+/// The library as an app uses it: one compiled model shared by many threads, async calls, and
+/// the short embedding the README shows.
+@Suite struct LibraryTests {
+    static func compiled(_ name: String, threads: Int = 2) throws -> (CompiledGraph, Graph) {
+        let model = try Model.load(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("graphs/" + name).path)
+        let compiled = try model.compile(threads: threads)
+        return (compiled, compiled.graph)
+    }
+
+    @Test(arguments: ["mlp.graph", "lstm.graph", "transformer.graph"])
+    func concurrentRunsEqualSerialRuns(_ name: String) throws {
+        let (model, graph) = try Self.compiled(name)
+        let sizes = Dictionary(uniqueKeysWithValues: graph.inputSymbols.map { ($0, 1 + $0.count % 2) })
+        let feeds = (0..<6).map { randomInputs(graph, bindings: sizes, seed: UInt64($0)) }
+        let serial = try feeds.map { try model.run($0).map(\.tensor) }
+        let results = Results(count: feeds.count * 3)
+        DispatchQueue.concurrentPerform(iterations: feeds.count * 3) { call in
+            results.set(call, Result { try model.run(feeds[call % feeds.count]).map(\.tensor) })
+        }
+        for call in 0..<(feeds.count * 3) {
+            #expect(try results.get(call)?.get() == serial[call % feeds.count], "\(name): call \(call) differs from the serial run")
+        }
+    }
+
+    @Test func asyncRunMatchesTheSyncOne() async throws {
+        let (model, graph) = try Self.compiled("mlp.graph")
+        let inputs = randomInputs(graph, bindings: ["N": 3])
+        let sync = try model.run(inputs).map(\.tensor)
+        async let a = model.run(inputs)
+        async let b = model.run(inputs)
+        let (x, y) = try await (a, b)
+        #expect(x.map(\.tensor) == sync && y.map(\.tensor) == sync)
+        #expect(model.inputNames == ["x"] && model.outputNames == ["probs"])
+        #expect(model.inputTypes.first?.description == "f32[N, 784]")
+    }
+
+    /// The README's embedding, verbatim in spirit: load, inspect, run, reuse.
+    @Test func twentyLineEmbedding() throws {
+        let path = TestPaths.repositoryRoot.appendingPathComponent("graphs/mlp.graph").path
+        let model = try Model.load(contentsOf: path).compile()          // or CompiledGraph(artifact: .load(contentsOf: "mlp.lepton"))
+        print("inputs:", zip(model.inputNames, model.inputTypes).map { "\($0): \($1)" })
+        let pixels = [Float](repeating: 0.5, count: 784)                // an app's own buffer, moved in without a copy
+        let x = Tensor(shape: [1, 784], scalars: pixels)
+        var outputs: [Tensor] = []
+        for _ in 0..<3 { try model.run([x], into: &outputs) }          // same arena every call, no allocation once warm
+        let probs = try #require(outputs[0].scalars(as: Float.self))
+        let best = probs.indices.max { probs[$0] < probs[$1] } ?? 0
+        print("class", best, "p =", probs[best])
+        #expect(abs(probs.reduce(0, +) - 1) < 1e-5)
+    }
+}
+
+/// Results written by concurrent calls, each slot by one call.
+private final class Results: @unchecked Sendable {
+    private var slots: [Result<[Tensor], any Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Result<[Tensor], any Error>) { lock.withLock { slots[index] = value } }
+    func get(_ index: Int) -> Result<[Tensor], any Error>? { lock.withLock { slots[index] } }
+}
