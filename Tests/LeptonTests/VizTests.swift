@@ -93,3 +93,12 @@ func graphvizDrawsTheAwkwardGraph() throws {
     #expect(Graphviz.dotExecutable(searchPath: empty) == nil)
     #expect(throws: GraphvizError.notFound) { try Graphviz.svg(fromDOT: "digraph g {}", searchPath: empty) }
 }
+
+/// The README's picture is `lepton viz graphs/mlp.graph -O2`, pasted: it must not drift.
+@Test func readmePictureIsTheCommandsOutput() throws {
+    let readme = try String(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    let block = try #require(readme.components(separatedBy: "```mermaid\n").dropFirst().first?.components(separatedBy: "```").first)
+    let model = try Model.load(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("graphs/mlp.graph").path)
+    #expect(block == GraphPicture(try model.optimized(level: 2).graph).mermaid,
+            "README's mermaid block differs from `lepton viz graphs/mlp.graph -O2`; paste the new output")
+}
