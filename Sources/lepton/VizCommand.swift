@@ -35,7 +35,9 @@ enum VizCommand {
         let options = try optimizationOptions(arguments)
         let model = try ModelLoading.load(arguments.positionals[0])
         var graph = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            try model.optimized(graph: arguments.value("--graph"), options: options).graph
+            // As written, nothing needs the weights: a picture must not fail on a missing .npy.
+            guard let options else { return try model.graph(named: arguments.value("--graph")) }
+            return try model.optimized(graph: arguments.value("--graph"), options: options).graph
         }
         try DimOption.check(dims, against: graph, command: "viz")
         graph = graph.bindingSymbols(dims)
@@ -55,13 +57,14 @@ enum VizCommand {
         }
     }
 
-    /// The passes to draw after: none (as written), an -O level's, or the -O2 pipeline up to
-    /// and including the first run of `--after PASS`.
-    static func optimizationOptions(_ arguments: ParsedArguments) throws(CLIError) -> OptimizationOptions {
+    /// The passes to draw after: none (nil: the graph as written), an -O level's, or the -O2
+    /// pipeline up to and including the first run of `--after PASS`.
+    static func optimizationOptions(_ arguments: ParsedArguments) throws(CLIError) -> OptimizationOptions? {
         let levels = OptimizationFlags.levels.filter { arguments.options[$0.key] != nil }
         guard levels.count <= 1 else { throw usage("give one of -O0, -O1, -O2") }
         guard let pass = arguments.value("--after") else {
-            return OptimizationOptions(level: levels.first?.value ?? 0)
+            let level = levels.first?.value ?? 0
+            return level == 0 ? nil : OptimizationOptions(level: level)
         }
         guard levels.isEmpty else { throw usage("--after PASS draws after a pass of the -O2 pipeline; give it or an -O level, not both") }
         let pipeline = Passes.pipelineNames(level: 2)

@@ -81,3 +81,15 @@ func vizSVGWithGraphviz() throws {
     #expect(help.stdout.hasPrefix("usage: lepton viz FILE.graph [options]"))
     #expect(try lepton("--help").stdout.contains("  viz "))
 }
+
+@Test func vizAsWrittenNeedsNoWeights() throws {
+    let directory = NSTemporaryDirectory() + "lepton-viz-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = directory + "/m.graph"
+    try "graph m(x: f32[2]) -> (y: f32[2]) {\n  param w: f32[2] = load(\"missing.npy\")\n  y = x * w\n}\n"
+        .write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try lepton("viz", path)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("n0[\"mul<br>y: f32[2]<br>param w: f32[2]\"]"))
+}
