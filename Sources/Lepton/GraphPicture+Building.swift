@@ -62,26 +62,33 @@ struct GraphPictureBuilder {
             } else if node.op == .fused, let body = node.regions.first {
                 items.append(.cluster(drawFused(node, body: body, id: id, graph: graph, names: names, origins: &origins)))
             } else {
-                var lines = [node.op.mnemonic]
-                if let attributes = Self.attributeLine(node) { lines.append(attributes) }
-                // Several results are told apart by name, temporaries too (the arrows say the same names).
-                let several = node.outputs.count > 1
-                let resultNames = node.outputs.map { names[$0] ?? (several ? Self.name($0, graph) : nil) }
-                lines += zip(node.outputs, resultNames).map { output, name in
-                    name.map { "\($0): \(Self.type(output, graph))" } ?? Self.type(output, graph)
-                }
-                for input in node.inputs {
-                    switch origins[input] {
-                    case .box(let from, let label): connect(from, id, label)
-                    case .line(let text) where !lines.contains(text): lines.append(text)
-                    case .line, nil: break
-                    }
-                }
-                items.append(.box(Box(id: id, kind: .op, lines: lines)))
-                for (output, name) in zip(node.outputs, resultNames) { origins[output] = .box(id: id, label: several ? name : nil) }
+                items.append(.box(drawOp(node, id: id, graph: graph, names: names, origins: &origins)))
             }
         }
         return items
+    }
+
+    /// An op's box: its mnemonic, its attributes, its results and the params and constants it
+    /// reads, with arrows from the boxes of its other operands.
+    private mutating func drawOp(_ node: Node, id: String, graph: Graph, names: [ValueID: String],
+                                 origins: inout [ValueID: Origin]) -> Box {
+        var lines = [node.op.mnemonic]
+        if let attributes = Self.attributeLine(node) { lines.append(attributes) }
+        // Several results are told apart by name, temporaries too (the arrows say the same names).
+        let several = node.outputs.count > 1
+        let resultNames = node.outputs.map { names[$0] ?? (several ? Self.name($0, graph) : nil) }
+        lines += zip(node.outputs, resultNames).map { output, name in
+            name.map { "\($0): \(Self.type(output, graph))" } ?? Self.type(output, graph)
+        }
+        for input in node.inputs {
+            switch origins[input] {
+            case .box(let from, let label): connect(from, id, label)
+            case .line(let text) where !lines.contains(text): lines.append(text)
+            case .line, nil: break
+            }
+        }
+        for (output, name) in zip(node.outputs, resultNames) { origins[output] = .box(id: id, label: several ? name : nil) }
+        return Box(id: id, kind: .op, lines: lines)
     }
 
     /// A fused node's frame, holding its body's ops (ids `<id>_<body node index>`). The body's
