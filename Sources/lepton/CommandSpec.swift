@@ -33,7 +33,10 @@ struct CommandSpec: Sendable {
 
 /// The command table: the single place commands are declared.
 enum Commands {
-    static let all: [CommandSpec] = [CheckCommand.spec, RunCommand.spec, DumpCommand.spec, BenchCommand.spec, TrainCommand.spec, EvalCommand.spec, CompileCommand.spec]
+    static let all: [CommandSpec] = [
+        CheckCommand.spec, RunCommand.spec, DumpCommand.spec, VizCommand.spec, BenchCommand.spec, TrainCommand.spec, EvalCommand.spec,
+        CompileCommand.spec,
+    ]
 
     static func named(_ name: String) -> CommandSpec? { all.first { $0.name == name } }
 }

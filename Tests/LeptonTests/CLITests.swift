@@ -31,7 +31,8 @@ private enum BinaryLookup {
 
 func lepton(_ arguments: String...) throws -> CLIResult { try runLepton(arguments) }
 
-func runLepton(_ arguments: [String]) throws -> CLIResult {
+/// `environment` adds to (or overrides) the test process's environment for this one run.
+func runLepton(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
     let binary = try #require(BinaryLookup.binary,
                               "lepton binary not found (looked in \(BinaryLookup.candidates.joined(separator: ", "))); run `swift build` first")
     let scratch = NSTemporaryDirectory() + "lepton-cli-\(UUID().uuidString)"
@@ -47,6 +48,7 @@ func runLepton(_ arguments: [String]) throws -> CLIResult {
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: cliFixtures)
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
     try process.run()
