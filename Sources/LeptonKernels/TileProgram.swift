@@ -146,7 +146,8 @@ public struct TileProgram: Sendable {
     /// Rough cost of one element in half-nanoseconds: a transcendental ~4 ns, any other
     /// instruction or a gathered (broadcast) operand ~0.5 ns.
     private var elementCost: Int {
-        let gathers = inputContiguous.filter { !$0 }.count
+        // Lazily: a filtered array allocated on every run of a program with a broadcast operand.
+        let gathers = inputContiguous.lazy.filter { !$0 }.count
         return Swift.max(1, gathers + instructions.reduce(0) { $0 + $1.cost })
     }
 

@@ -31,6 +31,11 @@ final class ScratchArea: @unchecked Sendable {
     /// Makes room for `bytes` per slot; call while preparing.
     func reserve(_ bytes: Int) { self.bytes = Swift.max(self.bytes, bytes) }
 
+    /// Makes room for `bytes` from `pointer` on, for a kernel that uses one buffer whatever
+    /// its threads (they split the work, not the scratch): the slots are contiguous, so their
+    /// share of it each is enough.
+    func reserve(shared bytes: Int) { reserve((bytes + slots - 1) / slots) }
+
     /// Distance between two slots.
     var slotStride: Int { aligned64(bytes) }
 

@@ -24,12 +24,13 @@ extension StepContext {
                             dilations: dilations, padTop: pads[0], padLeft: pads[1], group: attributes.int("group"))
     }
 
-    /// max_pool2d / avg_pool2d geometry.
+    /// max_pool2d / avg_pool2d geometry; for their gradients, the forward's (dy has its output shape).
     func poolGeometry() -> PoolGeometry {
-        let (x, out) = (inputShapes[0], outputShapes[0])
+        let gradient = op == .max_pool2d_grad || op == .avg_pool2d_grad
+        let (x, out) = (inputShapes[0], gradient ? inputShapes[1] : outputShapes[0])
         let attributes = self.attributes
         let kernel = attributes.ints("kernel"), strides = attributes.ints("strides")
-        let dilations = op == .max_pool2d ? attributes.ints("dilations") : [1, 1]
+        let dilations = op == .max_pool2d || op == .max_pool2d_grad ? attributes.ints("dilations") : [1, 1]
         let pads = resolvePads(input: [x[2], x[3]], kernel: kernel, strides: strides, dilations: dilations,
                                pads: attributes.ints("pads"), padding: attributes.choice("padding"))
         return PoolGeometry(planes: x[0] * x[1], height: x[2], width: x[3], outH: out[2], outW: out[3], kernel: kernel,

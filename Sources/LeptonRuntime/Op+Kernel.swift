@@ -45,8 +45,7 @@ extension Op {
             return context.constantStep()
         case .scatter_add, .one_hot, .max_pool2d_grad, .avg_pool2d_grad, .conv2d_weight_grad,
              .cross_entropy, .binary_cross_entropy, .mse:
-            // Training ops run on the reference kernels until training is measured.
-            return nil
+            return TrainingKernel(context: context).step
         case .fused:
             // Prepared by `FusedPreparer`, which needs the executor's body machinery.
             return nil

@@ -1,0 +1,97 @@
+/// Gradients of max_pool2d and avg_pool2d w.r.t. their input (NCHW): dx is zeroed, then each
+/// dy element is added to the elements its window read, windows in output order, exactly as
+/// the reference does (so the sums are the same bits). Windows are walked with the forward
+/// kernels' `taps`, so pads, ceil_mode, dilations and count_include_pad route the gradient
+/// where the forward read. Planes are independent and split whole over the threads.
+
+/// max_pool2d_grad in f32: each dy element goes to its window's first maximal tap in
+/// row-major window order (the first NaN when there is one); padding never receives any.
+public func maxPool2dGrad(_ g: PoolGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                          parallelism: Parallelism) {
+    PoolGradient(g: g, x: x, dy: dy, dx: dx, includePad: false).run(parallelism) { context, lower, upper, _ in
+        context.assumingMemoryBound(to: PoolGradient<Float>.self).pointee.planes(lower..<upper)
+    }
+}
+
+/// max_pool2d_grad in f64.
+public func maxPool2dGrad(_ g: PoolGeometry, x: UnsafePointer<Double>, dy: UnsafePointer<Double>, dx: UnsafeMutablePointer<Double>,
+                          parallelism: Parallelism) {
+    PoolGradient(g: g, x: x, dy: dy, dx: dx, includePad: false).run(parallelism) { context, lower, upper, _ in
+        context.assumingMemoryBound(to: PoolGradient<Double>.self).pointee.planes(lower..<upper)
+    }
+}
+
+/// avg_pool2d_grad in f32: each dy element divided by its window's divisor (taps inside the
+/// input, or with `includePad` inside the padded input) and added to each tap inside the input.
+public func avgPool2dGrad(_ g: PoolGeometry, includePad: Bool, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                          parallelism: Parallelism) {
+    PoolGradient(g: g, x: nil, dy: dy, dx: dx, includePad: includePad).run(parallelism) { context, lower, upper, _ in
+        context.assumingMemoryBound(to: PoolGradient<Float>.self).pointee.planes(lower..<upper)
+    }
+}
+
+/// avg_pool2d_grad in f64.
+public func avgPool2dGrad(_ g: PoolGeometry, includePad: Bool, dy: UnsafePointer<Double>, dx: UnsafeMutablePointer<Double>,
+                          parallelism: Parallelism) {
+    PoolGradient(g: g, x: nil, dy: dy, dx: dx, includePad: includePad).run(parallelism) { context, lower, upper, _ in
+        context.assumingMemoryBound(to: PoolGradient<Double>.self).pointee.planes(lower..<upper)
+    }
+}
+
+/// One pooling-gradient call, handed to the threads as a pointer (no closure to allocate).
+struct PoolGradient<T: KernelFloat> {
+    let g: PoolGeometry
+    /// The forward input, which decides the tap that won: max_pool2d_grad's; nil for avg_pool2d_grad.
+    let x: UnsafePointer<T>?
+    let dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>
+    let includePad: Bool
+
+    func run(_ parallelism: Parallelism, _ chunk: Parallelism.ChunkFunction) {
+        var state = self
+        let cost = g.outH * g.outW * g.kernel.reduce(1, *) + g.height * g.width
+        withUnsafeMutablePointer(to: &state) { parallelism.forEach(g.planes, cost: cost, context: UnsafeMutableRawPointer($0), chunk) }
+    }
+
+    func planes(_ planes: Range<Int>) {
+        let (h, w, outH, outW) = (g.height, g.width, g.outH, g.outW)
+        let (kernelH, kernelW, strideH, strideW) = (g.kernel[0], g.kernel[1], g.strides[0], g.strides[1])
+        let (dilationH, dilationW, padTop, padLeft) = (g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1])
+        let (padBottom, padRight) = (g.padEnd[0], g.padEnd[1])
+        for plane in planes {
+            let target = dx + plane * h * w
+            target.update(repeating: T.zero, count: h * w)
+            let image = x.map { $0 + plane * h * w }
+            var gradient = dy + plane * outH * outW
+            for oy in 0..<outH {
+                let top = oy * strideH - padTop
+                let rows = taps(start: top, kernel: kernelH, dilation: dilationH, count: h, padEnd: padBottom)
+                for ox in 0..<outW {
+                    let left = ox * strideW - padLeft
+                    let columns = taps(start: left, kernel: kernelW, dilation: dilationW, count: w, padEnd: padRight)
+                    let origin = top * w + left
+                    let (rowStep, columnStep) = (dilationH * w, dilationW)
+                    if let image {
+                        // The first maximal tap, NaN beating everything (the forward's max is then NaN).
+                        var best = -1
+                        for ty in rows.taps {
+                            for tx in columns.taps {
+                                let i = origin + ty * rowStep + tx * columnStep
+                                if best < 0 || (!image[best].isNaN && (image[i].isNaN || image[i] > image[best])) { best = i }
+                            }
+                        }
+                        if best >= 0 { target[best] += gradient.pointee }
+                    } else {
+                        let divisor = includePad ? rows.padded * columns.padded : rows.taps.count * columns.taps.count
+                        if divisor > 0 {
+                            let share = gradient.pointee / T(count: divisor)
+                            for ty in rows.taps {
+                                for tx in columns.taps { target[origin + ty * rowStep + tx * columnStep] += share }
+                            }
+                        }
+                    }
+                    gradient += 1
+                }
+            }
+        }
+    }
+}
