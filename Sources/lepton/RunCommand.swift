@@ -14,12 +14,16 @@ enum RunCommand {
             OptionSpec("--graph", value: "NAME", "the graph to run (default: the last in the file)"),
             OptionSpec("--threads", value: "T", "threads per kernel (default: the active processor count)"),
             OptionSpec("--output-dir", value: "DIR", "write each output to DIR/<name>.npy"),
-        ] + OptimizationFlags.options,
+        ] + RunProfiling.options + OptimizationFlags.options,
         details: """
         inline literals take the dtype of the declared input. random inputs come from one
         SplitMix64(SEED) stream, drawn in input order: floats uniform in [-1, 1), ints in [0, 10),
         bools true with probability 1/2. the graph is optimized at -O2 unless -O0/-O1 or --passes
         says otherwise; --dump-after prints the intermediate graphs before the outputs.
+        --profile prints per op (slowest first) its mean time per run, its % of all ops' time
+        and GFLOP/s (ops doing at least a flop per byte moved) or GB/s (bytes read + written),
+        then the total and how it fits in a run's wall clock. --trace writes every step and
+        every thread's share of a split kernel as a Chrome trace (ui.perfetto.dev).
         """,
         run: run)
 
@@ -44,8 +48,15 @@ enum RunCommand {
             guard let n = Int(text), n >= 1 else { throw usage("--threads needs an integer of at least 1, got '\(text)'") }
             threads = n
         }
-        let outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+        let profiling = try RunProfiling.parse(arguments, options: options)
+        var profile: ExecutorProfile?
+        let outputs: [(name: String, tensor: Tensor)]
+        if let profiling {
+            (outputs, profile) = try profiling.run(model, graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+        } else {
+            outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
+                try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+            }
         }
         let directory = arguments.value("--output-dir")
         if let directory { try createDirectory(directory) }
@@ -60,6 +71,7 @@ enum RunCommand {
             }
             Console.print("  wrote \(path)")
         }
+        if let profiling, let profile { try profiling.report(profile) }
     }
 
     static func usage(_ message: String) -> CLIError { .usage(message, command: "run") }
