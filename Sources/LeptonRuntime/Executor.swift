@@ -14,6 +14,8 @@ public struct ExecutorStatistics: Hashable, Sendable {
     public var fallbackNodes = 0
     /// Bytes of the latest plan's arena (planned values plus input slots).
     public var arenaBytes = 0
+    /// The largest arena of any plan made so far (each binding's plan keeps its own arena).
+    public var peakArenaBytes = 0
 }
 
 /// Runs a (typically optimized) graph out of one arena with the raw-buffer kernels.
@@ -171,6 +173,7 @@ public final class Executor {
         statistics.arenaGrowths += 1
         statistics.fallbackNodes = plan.fallbackOps.count
         statistics.arenaBytes = plan.arena.byteCount
+        statistics.peakArenaBytes = max(statistics.peakArenaBytes, plan.arena.byteCount)
         return plan
     }
 

@@ -49,4 +49,19 @@ import Testing
         #expect(result.status == status, "\(extra): \(result.stderr)")
         #expect(result.stderr.contains(message), "\(extra): \(result.stderr)")
     }
+
+    @Test func benchReportsThroughputAndPeakMemory() throws {
+        let result = try lepton("bench", "affine.graph", "--dim", "N=4", "--runs", "3", "--skip-reference", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let median = try #require((object["executor"] as? [String: Double])?["median_ms"])
+        let inferences = try #require(object["inferences_per_second"] as? Double)
+        #expect(object["batch"] as? Int == 4)
+        #expect(abs(inferences * median / 1e3 - 1) < 1e-9, "inferences/s = 1 / median: \(result.stdout)")
+        #expect(abs((object["samples_per_second"] as? Double ?? 0) - 4 * inferences) < 1e-6 * inferences)
+        #expect((object["peak_rss_mib"] as? Double ?? 0) > 1, "\(result.stdout)")
+        #expect((object["peak_arena_bytes"] as? Int ?? 0) >= (object["arena_bytes"] as? Int ?? .max), "\(result.stdout)")
+        let report = try lepton("bench", "affine.graph", "--dim", "N=4", "--runs", "3", "--skip-reference")
+        #expect(report.stdout.contains(" samples/s (batch 4) at the -O2 median\n  peak    RSS "), "\(report.stdout)")
+    }
 }
