@@ -62,14 +62,19 @@ extension ExecutorProfile {
 
     /// The per-op table: a heading, one line per op (slowest first: kernel, output, type,
     /// mean time per run, % of the ops' total, rate), the total of the rows, and the check of
-    /// that total against the wall clock of a run:
+    /// that total against the wall clock of a run — the parts of a run in %, which add up to
+    /// 100 (ops of concurrent stages overlap, so those count by the stages' wall clock):
     ///
     ///     profile of mlp (N=4): 10 runs after 1 warmup, 1 thread
-    ///     op                  output  type          time  % total  rate
-    ///     fused[linear+relu]  %1      f32[4, 512]  41.2 µs   70.1%  39.0 GFLOP/s
+    ///     op                  output  type            time  % total           rate
+    ///     fused[linear+relu]  %1      f32[4, 512]  41.2 µs    70.1%   39.0 GFLOP/s
     ///     …
-    ///     total (6 ops)                             58.8 µs  100.0%  35.1 GFLOP/s
-    ///     run (wall clock)                          59.6 µs  ops one at a time 58.8 µs (98.7%), between ops 0.8 µs
+    ///     total (6 ops)                            58.8 µs   100.0%   35.1 GFLOP/s
+    ///     run (wall clock)                         59.6 µs  ops one at a time 98.7%, between ops 1.3%
+    ///
+    /// With concurrent stages, a line before the run's says how much op time they overlapped:
+    ///
+    ///     concurrent stages (1)                   237.5 µs  wall clock of 372.1 µs of ops run side by side
     public var table: String {
         let rows = self.rows
         let header = ["op", "output", "type", "time", "% total", "rate"]
@@ -81,6 +86,12 @@ extension ExecutorProfile {
         let (flops, bytes) = steps.reduce((0, 0)) { ($0.0 + $1.flops, $0.1 + $1.bytes) }
         lines.append(["total (\(rows.count) op\(rows.count == 1 ? "" : "s"))", "", "", ProfileFormat.time(total),
                       ProfileFormat.percent(total > 0 ? 1 : 0), ProfileFormat.rate(ProfileRow.Rate(flops: flops, bytes: bytes, nanoseconds: total))])
+        let (_, wall, ops) = timeSplit
+        let concurrent = stageLanes.filter { $0 > 1 }.count
+        if concurrent > 0 {
+            lines.append(["concurrent stages (\(concurrent))", "", "", ProfileFormat.time(wall),
+                          "wall clock of \(ProfileFormat.time(ops)) of ops run side by side"])
+        }
         lines.append(["run (wall clock)", "", "", ProfileFormat.time(meanRunNanoseconds), wallCheck])
         let symbols = bindings.keys.sorted().map { "\($0)=\(bindings[$0] ?? 0)" }.joined(separator: ", ")
         let title = "profile of \(graph)\(symbols.isEmpty ? "" : " (\(symbols))"): \(runs.count) run\(runs.count == 1 ? "" : "s") "
@@ -88,18 +99,14 @@ extension ExecutorProfile {
         return ([title] + ProfileFormat.columns([header] + lines, rightAligned: [3, 4, 5])).joined(separator: "\n")
     }
 
-    /// How a run's wall clock splits: ops one at a time, concurrent stages, the gaps between.
+    /// How a run's wall clock splits, in %: ops one at a time, concurrent stages, the gaps.
     private var wallCheck: String {
-        let (serial, wall, ops) = timeSplit
+        let (serial, wall, _) = timeSplit
         let run = meanRunNanoseconds
-        let percent = { (part: Double) in run > 0 ? " (\(ProfileFormat.percent(part / run)))" : "" }
-        var parts = ["ops one at a time \(ProfileFormat.time(serial))\(percent(serial))"]
-        let concurrent = stageLanes.filter { $0 > 1 }.count
-        if concurrent > 0 {
-            parts.append("\(concurrent) concurrent stage\(concurrent == 1 ? "" : "s") \(ProfileFormat.time(wall))\(percent(wall)) "
-                + "running \(ProfileFormat.time(ops)) of ops side by side")
-        }
-        parts.append("between ops \(ProfileFormat.time(Swift.max(0, run - serial - wall)))")
+        let percent = { (part: Double) in ProfileFormat.percent(run > 0 ? part / run : 0) }
+        var parts = ["ops one at a time \(percent(serial))"]
+        if stageLanes.contains(where: { $0 > 1 }) { parts.append("concurrent stages \(percent(wall))") }
+        parts.append("between ops \(percent(Swift.max(0, run - serial - wall)))")
         return parts.joined(separator: ", ")
     }
 }
