@@ -86,6 +86,19 @@ public final class CompiledGraph: @unchecked Sendable {
         try withExecutor { executor throws(DiagnosticError) in try executor.run(inputs, into: &outputs) }
     }
 
+    /// Runs on `inputs` (keyed by input name) `warmup` times untimed, then `runs` times
+    /// recording where the time goes: per step its start, end and thread, per concurrent
+    /// stage its span, per kernel that split over the worker pool each thread's share.
+    /// The outputs are the same bits `run(_:)` gives. `profile.table` is the per-op summary,
+    /// `profile.traceJSON()` a Chrome trace / Perfetto timeline.
+    public func profile(_ inputs: [String: Tensor], runs: Int = 10, warmup: Int = 1) throws(DiagnosticError)
+        -> (outputs: [(name: String, tensor: Tensor)], profile: ExecutorProfile) {
+        let (outputs, profile) = try withExecutor { executor throws(DiagnosticError) in
+            try executor.profile(inputs, runs: runs, warmup: warmup)
+        }
+        return (zip(graph.outputs, outputs).map { (graph.name(of: $0), $1) }, profile)
+    }
+
     /// The memory plan, grouped into stages, that runs for the symbol sizes in `bindings`.
     public func memoryPlan(for bindings: [String: Int]) throws(DiagnosticError) -> MemoryPlan {
         try withExecutor { executor throws(DiagnosticError) in try executor.memoryPlan(for: bindings) }

@@ -14,6 +14,9 @@ import Synchronization
 /// iteration on exactly one thread. While one fork-join is running, another (nested, or from
 /// another thread) runs its iterations inline, in order: the results are the same, since every
 /// iteration writes its own outputs (and uses the scratch of its index, not of its thread).
+///
+/// While a profiler has `ShareProbe` on, each share of the fork-joins its thread starts is
+/// timed (start, end, pool thread); off, that costs one load and branch per fork-join.
 public enum WorkerPool {
     /// Fork-joins run across threads since the process started (for measuring scheduling
     /// overhead: each costs a wake-up and a join). Counted by the callers, so only exact when
@@ -39,6 +42,11 @@ public enum WorkerPool {
         pool.run(iterations: iterations, Job(function: function, context: context))
         pool.release()
     }
+
+    /// The pool thread running the caller: w on worker w, 0 on any thread outside the pool
+    /// (what profiles name threads by). A thread-specific read: cheap, but not free; only
+    /// the profiled path asks.
+    public static var currentThread: Int { Int(bitPattern: pthread_getspecific(Pool.threadKey)) }
 
     /// Runs `body(0..<iterations)` across the pool; returns when every iteration has finished.
     /// Allocates the closure's context per call; hot paths use the `Function` form.
@@ -103,6 +111,16 @@ private final class Pool: @unchecked Sendable {
     private var job: Job?
     private var iterations = 0
     private var shares = 0
+    /// Whether the running fork-join's shares are timed (`ShareProbe`), and its label.
+    private var probed = false
+    private var probeLabel = 0
+
+    /// Holds each worker's index, for `WorkerPool.currentThread`.
+    static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        guard pthread_key_create(&key, nil) == 0 else { preconditionFailure("no thread-specific key for the worker pool") }
+        return key
+    }()
 
     private init() {
         pthread_mutex_init(busy, nil)
@@ -133,6 +151,9 @@ private final class Pool: @unchecked Sendable {
         let shareCount = Swift.min(count, workers + 1)
         let next = generation.load(ordering: .relaxed) + 1
         (job, iterations, shares) = (body, count, shareCount)
+        // The probe's one branch when off; workers read both fields after the generation bump.
+        probed = ShareProbe.isRecordingHere
+        if probed { probeLabel = ShareProbe.label }
         finished.store(0, ordering: .relaxed)
         // Share 0 is the caller's; bits past the last share count as claimed.
         let absent = UInt64(UInt32.max) & ~((UInt64(1) << UInt64(shareCount)) - 1)
@@ -143,8 +164,8 @@ private final class Pool: @unchecked Sendable {
             pthread_cond_broadcast(workAvailable)
             pthread_mutex_unlock(mutex)
         }
-        runShare(0, body)
-        for share in 1..<shareCount where claim(share, generation: next) { runShare(share, body) }
+        runShare(0, thread: 0, body)
+        for share in 1..<shareCount where claim(share, generation: next) { runShare(share, thread: 0, body) }
         while finished.load(ordering: .acquiring) < shareCount { sched_yield() }
         job = nil
     }
@@ -161,12 +182,16 @@ private final class Pool: @unchecked Sendable {
         return false
     }
 
-    private func runShare(_ share: Int, _ body: Job) {
+    /// Runs `share` on pool thread `thread` (0: the caller). The probe's record is written
+    /// before the share counts as finished, so the caller sees it after the join.
+    private func runShare(_ share: Int, thread: Int, _ body: Job) {
+        let start = probed ? ShareProbe.now() : 0
         var i = share
         while i < iterations {
             body(i)
             i += shares
         }
+        if probed { ShareProbe.record(label: probeLabel, share: share, thread: thread, start: start, end: ShareProbe.now()) }
         finished.add(1, ordering: .releasing)
     }
 
@@ -179,6 +204,7 @@ private final class Pool: @unchecked Sendable {
             // The thread's first allocation sets up glibc's per-thread cache: do it now, not
             // in the middle of a steady-state run.
             free(malloc(64))
+            pthread_setspecific(Pool.threadKey, UnsafeRawPointer(bitPattern: context.index))
             context.pool.work(index: context.index, seen: context.seen)
             return nil
         }, context)
@@ -209,7 +235,7 @@ private final class Pool: @unchecked Sendable {
             }
             seen = generation.load(ordering: .acquiring)
             // The job is read only after the claim: then this fork-join cannot have ended.
-            if claim(index, generation: seen), let body = job { runShare(index, body) }
+            if claim(index, generation: seen), let body = job { runShare(index, thread: index, body) }
         }
     }
 }

@@ -14,6 +14,8 @@ public struct ExecutorStatistics: Hashable, Sendable {
     public var fallbackNodes = 0
     /// Bytes of the latest plan's arena (planned values plus input slots).
     public var arenaBytes = 0
+    /// The largest arena of any plan made so far (each binding's plan keeps its own arena).
+    public var peakArenaBytes = 0
 }
 
 /// Runs a (typically optimized) graph out of one arena with the raw-buffer kernels.
@@ -133,6 +135,35 @@ public final class Executor {
         parameterAddresses = other.parameterAddresses
     }
 
+    /// Runs the graph `warmup` times untimed, then `runs` times recording where the time goes:
+    /// every step's start and end and thread, every concurrent stage, every share of a kernel
+    /// that split over the worker pool (`ExecutorProfile`). Returns the last run's outputs,
+    /// the same bits as `run(_:)` gives: timing changes nothing the kernels compute.
+    public func profile(_ inputs: [String: Tensor], runs: Int = 10, warmup: Int = 1) throws(DiagnosticError) -> (outputs: [Tensor], profile: ExecutorProfile) {
+        let plan = try preparedPlan(checking: inputs)
+        // Inputs go in before every run: a step may overwrite its input's slot in place.
+        let copyInputs = {
+            for slot in plan.inputSlots {
+                guard let tensor = inputs[slot.name] else { preconditionFailure("input '\(slot.name)' passed the checks but is missing") }
+                tensor.copyBytes(to: slot.pointer)
+            }
+        }
+        for _ in 0..<max(0, warmup) {
+            copyInputs()
+            try plan.run()
+        }
+        let recorder = ProfileRecorder(plan: plan, threads: parallelism.threads, warmup: max(0, warmup))
+        recorder.startProbe()
+        defer { recorder.stopProbe() }
+        for run in 0..<max(1, runs) {
+            copyInputs()
+            try recorder.measure(run: run) { () throws(DiagnosticError) in try plan.run(recording: recorder) }
+        }
+        statistics.runs += max(0, warmup) + max(1, runs)
+        let outputs = plan.outputs.map { Tensor(copying: $0.pointer, dtype: $0.dtype, shape: $0.shape) }
+        return (outputs, recorder.profile)
+    }
+
     /// Inputs checked against the signature and the params' sizes, then the plan of their binding.
     private func preparedPlan(checking inputs: [String: Tensor]) throws(DiagnosticError) -> PreparedPlan {
         var bindings = try checkInputs(inputs, of: graph)
@@ -180,6 +211,7 @@ public final class Executor {
         statistics.arenaGrowths += 1
         statistics.fallbackNodes = plan.fallbackOps.count
         statistics.arenaBytes = plan.arena.byteCount
+        statistics.peakArenaBytes = max(statistics.peakArenaBytes, plan.arena.byteCount)
         return plan
     }
 

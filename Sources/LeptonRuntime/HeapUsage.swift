@@ -1,6 +1,10 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
+
+// Process memory figures for `lepton bench` and the tests.
 
 /// Bytes of heap in use right now, from glibc's `mallinfo2()` (`uordblks` plus the mmapped
 /// `hblkhd`); nil where it is unavailable. Used by `lepton bench` and the tests to show that
@@ -22,5 +26,18 @@ public func heapBytesInUse() -> Int? {
     return fields.7 + fields.4
     #else
     return nil
+    #endif
+}
+
+/// The most memory the process has had resident at once (`getrusage`'s `ru_maxrss`: KiB on
+/// Linux, bytes on Darwin), in bytes; nil where unavailable. `lepton bench` reports it.
+public func peakResidentBytes() -> Int? {
+    var usage = rusage()
+    #if canImport(Darwin)
+    guard getrusage(RUSAGE_SELF, &usage) == 0 else { return nil }
+    return Int(usage.ru_maxrss)
+    #else
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return nil }
+    return Int(usage.ru_maxrss) * 1024
     #endif
 }

@@ -14,6 +14,8 @@ final class PreparedPlan {
     private let laneCount: Int
     /// The lanes of the concurrent stage being run (read by the lanes' threads).
     private var runningStage: [[Step]] = []
+    /// Where the run in progress records its step times (nil: not profiling).
+    private var recorder: ProfileRecorder?
     /// Where each graph input is copied before a run.
     private(set) var inputSlots: [(name: String, pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     /// Where each graph output is read after a run.
@@ -83,14 +85,22 @@ final class PreparedPlan {
     /// Runs every stage: a one-lane stage's steps on this thread, a concurrent stage's lanes
     /// with one fork-join (`WorkerPool.forkJoin`, which allocates nothing). A failing step stops its lane; the failure of the earliest
     /// step (in plan order) among the lanes is thrown, so the error does not depend on timing.
-    func run() throws(DiagnosticError) {
-        for stage in stages {
+    /// With a `recorder`, every step's start and end (and every concurrent stage's) go into
+    /// it; the steps run exactly as without, so the results are the same bits.
+    func run(recording recorder: ProfileRecorder? = nil) throws(DiagnosticError) {
+        self.recorder = recorder
+        defer { self.recorder = nil }
+        for (index, stage) in stages.enumerated() {
             if stage.count == 1 {
                 for step in stage[0] {
+                    recorder?.willRun(step.node, onCaller: true)
                     do { try step.body() } catch { throw DiagnosticError(at: step.location, error.message) }
+                    recorder?.didRun(step.node, thread: 0)
                 }
                 continue
             }
+            recorder?.willRun(stage: index)
+            defer { recorder?.didRun(stage: index) }
             runningStage = stage
             // A C function over `self`, not a closure: no context to allocate, even in debug builds.
             WorkerPool.forkJoin(iterations: stage.count, context: Unmanaged.passUnretained(self).toOpaque()) { plan, lane in
@@ -104,11 +114,16 @@ final class PreparedPlan {
     /// Lane `lane` of `runningStage`, on the thread the fork-join gives it; it stops at its
     /// first failure and records it in its own slot.
     private func runLane(_ lane: Int) {
+        // Read once per lane: the recorder is set for the whole run.
+        let recorder = self.recorder
+        let thread = recorder == nil ? 0 : WorkerPool.currentThread
         for step in runningStage[lane] {
+            recorder?.willRun(step.node, onCaller: false)
             do throws(KernelFailure) { try step.body() } catch {
                 laneFailures[lane] = LaneFailure(location: step.location, failure: error)
                 return
             }
+            recorder?.didRun(step.node, thread: thread)
         }
     }
 

@@ -5,7 +5,8 @@ import Lepton
 /// measured in one process: op counts at -O0 and -O2, fused kernels, the -O2 memory plan
 /// (arena, naive, lower bound), the latency per run (median, min, max) and GFLOP/s of the
 /// unoptimized graph on the reference interpreter against the optimized graph on the executor,
-/// and the heap growth over the steady-state runs. Ratios within one run are what to compare;
+/// the throughput (inferences and samples per second), the process's peak RSS and the
+/// executor's peak arena, and the heap growth over the steady-state runs. Ratios within one run are what to compare;
 /// absolute times are noisy.
 enum BenchCommand {
     static let spec = CommandSpec(
@@ -29,10 +30,13 @@ enum BenchCommand {
         the change in glibc's bytes-in-use over the timed -O2 runs: 0 B means steady-state runs
         leave nothing behind. GFLOP/s divides an estimate of the graph's floating-point work
         (counted on the -O0 graph: 2 per multiply-add, 1 per elementwise op, 0 for data movement)
-        by the median latency, so -O0 and -O2 rates are comparable.
+        by the median latency, so -O0 and -O2 rates are comparable. throughput is at the -O2
+        median: inferences/s = 1 / median, samples/s = batch / median, where batch is the first
+        output's leading dimension. peak RSS is the process's (getrusage), after every run.
         --json keys: graph, sizes, threads, runs, flops, ops_o0, ops_o2, fused, arena_bytes,
         naive_bytes, lower_bound_bytes, executor and reference (median_ms, min_ms, max_ms, gflops;
-        reference left out with --skip-reference), heap_growth_bytes.
+        reference left out with --skip-reference), heap_growth_bytes, batch, inferences_per_second,
+        samples_per_second, peak_rss_mib, peak_arena_bytes.
         """,
         run: run)
 
@@ -87,7 +91,8 @@ enum BenchCommand {
         let heapGrowth = heapBytesInUse().flatMap { after in heapBefore.map { after - $0 } }
         return Measurement(graph: graph, optimized: compiled.graph, bindings: bindings, plan: plan,
                            flops: graph.flopCount(sizes: bindings), reference: reference, executor: optimized,
-                           runs: runs, threads: threads, heapGrowth: heapGrowth, statistics: compiled.statistics)
+                           runs: runs, threads: threads, heapGrowth: heapGrowth, statistics: compiled.statistics,
+                           batch: outputs.first?.shape.first ?? 1, peakResident: peakResidentBytes())
     }
 
     private static func symbolSizes(_ graph: Graph, _ inputs: [String: Tensor]) -> [String: Int] {

@@ -19,6 +19,15 @@ struct Measurement {
     /// Heap bytes in use after the timed -O2 runs minus before; nil where unmeasurable.
     let heapGrowth: Int?
     let statistics: ExecutorStatistics
+    /// Samples one run computes: the leading dimension of the first output (1 for a scalar).
+    let batch: Int
+    /// The process's peak resident bytes after all the runs; nil where unmeasurable.
+    let peakResident: Int?
+
+    /// Runs per second at the -O2 median, and samples per second (`batch` per run).
+    var inferencesPerSecond: Double { executor.median > 0 ? 1 / executor.median : 0 }
+    var samplesPerSecond: Double { inferencesPerSecond * Double(batch) }
+    var peakResidentMiB: Double? { peakResident.map { Double($0) / 1_048_576 } }
 
     var fusedCount: Int { optimized.nodes.filter { $0.op == .fused }.count }
     var speedup: String {
@@ -31,6 +40,8 @@ struct Measurement {
         bindings.isEmpty ? "" : " (" + bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
     }
 
+    var rssText: String { peakResidentMiB.map { format($0, 1) + " MiB" } ?? "-" }
+
     var heapText: String { heapGrowth.map { "\($0 >= 0 ? "+" : "")\($0) B" } ?? "not measurable here" }
 
     var report: String {
@@ -40,13 +51,15 @@ struct Measurement {
           memory  arena \(plan.arenaBytes) B, naive \(plan.naiveBytes) B, lower bound \(plan.lowerBoundBytes) B (arena/lower bound \(format(boundRatio, 3)))
           -O0     reference \(latencyText(reference))
           -O2     executor  \(latencyText(executor)) (\(speedup))
+          rate    \(format(inferencesPerSecond, 1)) inferences/s, \(format(samplesPerSecond, 1)) samples/s (batch \(batch)) at the -O2 median
+          peak    RSS \(rssText) (process), arena \(statistics.peakArenaBytes) B (executor: planned values and input slots)
           heap    \(heapText) over \(runs) steady-state -O2 runs (plans built \(statistics.plansBuilt), arena growths \(statistics.arenaGrowths), fallback nodes \(statistics.fallbackNodes))
         """
     }
 
     static let rowHeader = """
-        | graph | ops -O0 | ops -O2 | fused | arena | naive | lower bound | -O0 | -O2 | -O2 min | -O2 max | GFLOP/s | speed-up | heap |
-        |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+        | graph | ops -O0 | ops -O2 | fused | arena | naive | lower bound | -O0 | -O2 | -O2 min | -O2 max | GFLOP/s | speed-up | heap | inferences/s | samples/s | peak RSS | peak arena |
+        |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
         """
 
     /// One line of the table `rowHeader` starts (medians unless the column says otherwise).
@@ -54,7 +67,8 @@ struct Measurement {
         let cells = [graph.name + bindingText, "\(graph.nodes.count)", "\(optimized.nodes.count)", "\(fusedCount)",
                      "\(plan.arenaBytes)", "\(plan.naiveBytes)", "\(plan.lowerBoundBytes)",
                      milliseconds(reference?.median), milliseconds(executor.median), milliseconds(executor.min),
-                     milliseconds(executor.max), format(executor.gigaflops(flops), 2), speedup, heapText]
+                     milliseconds(executor.max), format(executor.gigaflops(flops), 2), speedup, heapText,
+                     format(inferencesPerSecond, 1), format(samplesPerSecond, 1), rssText, "\(statistics.peakArenaBytes) B"]
         return "| " + cells.joined(separator: " | ") + " |"
     }
 
@@ -64,7 +78,8 @@ struct Measurement {
             opsO0: graph.nodes.count, opsO2: optimized.nodes.count, fused: fusedCount,
             arenaBytes: plan.arenaBytes, naiveBytes: plan.naiveBytes, lowerBoundBytes: plan.lowerBoundBytes,
             executor: BenchJSON.Timing(executor, flops: flops), reference: reference.map { BenchJSON.Timing($0, flops: flops) },
-            heapGrowthBytes: heapGrowth))
+            heapGrowthBytes: heapGrowth, batch: batch, inferencesPerSecond: inferencesPerSecond,
+            samplesPerSecond: samplesPerSecond, peakRssMib: peakResidentMiB, peakArenaBytes: statistics.peakArenaBytes))
     }
 
     private func latencyText(_ latency: Latency?) -> String {
@@ -79,7 +94,8 @@ struct Measurement {
 
 /// The JSON `lepton bench --json` prints: one object on one line, keys in snake_case and
 /// sorted, times in milliseconds (GEMM: microseconds). A key is left out when its value is
-/// unknown (`reference` with --skip-reference, `heap_growth_bytes` where unmeasurable).
+/// unknown (`reference` with --skip-reference, `heap_growth_bytes` and `peak_rss_mib` where
+/// unmeasurable).
 enum BenchJSON {
     struct Timing: Codable {
         let medianMs, minMs, maxMs, gflops: Double
@@ -97,6 +113,10 @@ enum BenchJSON {
         let executor: Timing
         let reference: Timing?
         let heapGrowthBytes: Int?
+        let batch: Int
+        let inferencesPerSecond, samplesPerSecond: Double
+        let peakRssMib: Double?
+        let peakArenaBytes: Int
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {

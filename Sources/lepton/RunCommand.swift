@@ -15,12 +15,16 @@ enum RunCommand {
             OptionSpec("--threads", value: "T", "threads per kernel (default: the active processor count)"),
             OptionSpec("--output-dir", value: "DIR", "write each output to DIR/<name>.npy"),
             OptionSpec("--timing", "print to stderr how long loading (parse, optimize, plan — or read and check an artifact) and the run took"),
-        ] + OptimizationFlags.options,
+        ] + RunProfiling.options + OptimizationFlags.options,
         details: """
         inline literals take the dtype of the declared input. random inputs come from one
         SplitMix64(SEED) stream, drawn in input order: floats uniform in [-1, 1), ints in [0, 10),
         bools true with probability 1/2. the graph is optimized at -O2 unless -O0/-O1 or --passes
         says otherwise; --dump-after prints the intermediate graphs before the outputs.
+        --profile prints per op (slowest first) its mean time per run, its % of all ops' time
+        and GFLOP/s (ops doing at least a flop per byte moved) or GB/s (bytes read + written),
+        then the total and how it fits in a run's wall clock. --trace writes every step and
+        every thread's share of a split kernel as a Chrome trace (ui.perfetto.dev).
         """,
         run: run)
 
@@ -43,17 +47,25 @@ enum RunCommand {
         }
         try builder.requireAll()
         let threads = try threads(arguments)
+        let profiling = try RunProfiling.parse(arguments, options: options)
+        var profile: ExecutorProfile?
         var loaded = ContinuousClock.now
-        let outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
-            if options.passes == nil, options.level <= 0 {  // as written, on the reference interpreter
-                return try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+        let outputs: [(name: String, tensor: Tensor)]
+        if let profiling {
+            (outputs, profile) = try profiling.run(model, graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+        } else {
+            outputs = try ModelLoading.within(model) { () throws(DiagnosticError) in
+                if options.passes == nil, options.level <= 0 {  // as written, on the reference interpreter
+                    return try model.run(graph: graph.name, inputs: builder.inputs, options: options, threads: threads)
+                }
+                let compiled = try model.compile(graph: graph.name, options: options, threads: threads)
+                loaded = ContinuousClock.now
+                return try compiled.run(builder.inputs)
             }
-            let compiled = try model.compile(graph: graph.name, options: options, threads: threads)
-            loaded = ContinuousClock.now
-            return try compiled.run(builder.inputs)
         }
         timing(arguments, load: loaded - started, run: ContinuousClock.now - loaded)
         try report(outputs, arguments)
+        if let profiling, let profile { try profiling.report(profile) }
     }
 
     /// A compiled artifact: loaded and run as compiled (no passes; -O flags do not apply).
