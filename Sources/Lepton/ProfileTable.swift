@@ -1,3 +1,6 @@
+// The per-op summary of an executor profile: rows with rates, and the text table that
+// `lepton run --profile` prints.
+
 import Foundation
 
 /// One op of a profile, as `lepton run --profile` prints it: the step, its mean time per run,

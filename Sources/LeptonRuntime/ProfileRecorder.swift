@@ -18,7 +18,8 @@ final class ProfileRecorder {
         var thread = -1
     }
 
-    /// Shares one run may record (2 MiB); a run that forks more drops the rest and counts them.
+    /// Shares one run may record (40 bytes each: 2.5 MiB); a run that forks more drops the rest
+    /// and counts them.
     static let shareCapacity = 1 << 16
 
     private let slots: UnsafeMutablePointer<Slot>
