@@ -1,4 +1,5 @@
 import Foundation
+import LeptonTensor
 
 /// The metrics as text: an aligned table for a terminal, and JSON for scripts.
 extension ClassificationMetrics {
@@ -74,21 +75,7 @@ private extension ClassificationMetrics {
     }
 
     /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 
     /// Columns padded to their widest cell, two spaces apart: the first left-aligned (labels),
     /// the rest right-aligned (numbers).

@@ -25,10 +25,7 @@ enum EvalCommand {
         let model = try ModelLoading.load(arguments.positionals[0])
         guard !arguments.values("--data").isEmpty else { throw usage("missing --data (an .npz, or NAME=FILE.npy per array)") }
         let batch = try TrainCommand.positiveInt(arguments, "--batch", default: 256)
-        let threads = try arguments.value("--threads").map { text throws(CLIError) in
-            guard let n = Int(text), n >= 1 else { throw usage("--threads needs an integer of at least 1, got '\(text)'") }
-            return n
-        }
+        let threads = try RunCommand.threads(arguments)
         let data = try TrainCommand.loadData(arguments.values("--data"))
         let evaluation = try ModelLoading.within(model) { () throws(DiagnosticError) in
             try model.trainer(graph: arguments.value("--graph"), threads: threads).evaluate(data, batchSize: batch)

@@ -51,10 +51,7 @@ enum TrainCommand {
         if options.checkpointEvery > 0, options.checkpointPath == nil {
             throw usage("--checkpoint-every needs --checkpoint FILE.npz or -o OUT")
         }
-        let threads = try arguments.value("--threads").map { text throws(CLIError) in
-            guard let n = Int(text), n >= 1 else { throw usage("--threads needs an integer of at least 1, got '\(text)'") }
-            return n
-        }
+        let threads = try RunCommand.threads(arguments)
         guard !arguments.values("--data").isEmpty else { throw usage("missing --data (an .npz, or NAME=FILE.npy per array)") }
         if arguments.value("--val-split") != nil, !arguments.values("--val").isEmpty {
             throw usage("give --val-split or --val, not both")
