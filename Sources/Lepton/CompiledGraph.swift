@@ -11,7 +11,9 @@ import Foundation
 ///     let model = try Model.load(contentsOf: "mlp.graph").compile()   // or CompiledGraph(artifact:)
 ///     let probs = try model.run(["x": Tensor(shape: [1, 784], scalars: pixels)])[0].tensor
 public final class CompiledGraph: @unchecked Sendable {
-    public let optimized: OptimizedGraph
+    /// The optimized graph that runs (for an artifact, its params' initializers are placeholders:
+    /// the values stay in the artifact's bytes).
+    public let graph: Graph
     /// The first executor; its plans and statistics are what `memoryPlan` and `statistics` report.
     private let primary: Executor
     /// Memory plans from an artifact, adopted by every executor made later.
@@ -19,15 +21,13 @@ public final class CompiledGraph: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [Executor]
 
-    init(optimized: OptimizedGraph, executor: Executor, plans: [MemoryPlan] = []) {
-        self.optimized = optimized
+    init(executor: Executor, plans: [MemoryPlan] = []) {
+        graph = executor.graph
         self.primary = executor
         self.plans = plans
         idle = [executor]
         idle.reserveCapacity(8)
     }
-
-    public var graph: Graph { optimized.graph }
 
     /// Runs `body` on an executor no other call is using.
     private func withExecutor<T>(_ body: (Executor) throws(DiagnosticError) -> T) throws(DiagnosticError) -> T {

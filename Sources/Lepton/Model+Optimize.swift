@@ -92,8 +92,7 @@ extension Model {
                         threads: Int? = nil) throws(DiagnosticError) -> CompiledGraph {
         let optimized = try optimized(graph: name, options: options)
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        return CompiledGraph(optimized: optimized,
-                             executor: try Executor(graph: optimized.graph, parameters: optimized.parameters, threads: threads))
+        return CompiledGraph(executor: try Executor(graph: optimized.graph, parameters: optimized.parameters, threads: threads))
     }
 
     /// `run` at `-O<level>` (the CLI's default is 2).

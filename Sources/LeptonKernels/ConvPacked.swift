@@ -15,13 +15,22 @@ public struct ConvWeights: @unchecked Sendable {
         g.group * PackedOperand.elements(role: .a, extent: g.outChannels / g.group, k: g.inChannels / g.group * g.taps)
     }
 
+    /// Names everything `init(_:w:packingInto:)` writes depends on besides w's values: the
+    /// per-tap or im2col layout, the panel sizes and the weight's dims (not the image's).
+    public static func layoutName(_ g: ConvGeometry) -> String {
+        "conv \(ConvShifted.applies(g) ? "per-tap" : "im2col") \(PackedOperand.layoutName(.a)) "
+            + "m\(g.outChannels) c\(g.inChannels) g\(g.group) k\(g.kernelH)x\(g.kernelW)"
+    }
+
     /// The weights `w[M, C/group, kH, kW]`, read as they are on every call.
     public init(_ g: ConvGeometry, w: UnsafePointer<Float>) { (geometry, self.w, packed) = (g, w, nil) }
 
     /// The weights packed into `into` (`packedElements(g)` floats) once, now: per tap for a
     /// shifted conv (`ConvShifted`), else as the A operand of each group's im2col product.
-    public init(_ g: ConvGeometry, w: UnsafePointer<Float>, packingInto into: UnsafeMutablePointer<Float>) {
+    /// With `pack: false`, `into` already holds that packing.
+    public init(_ g: ConvGeometry, w: UnsafePointer<Float>, packingInto into: UnsafeMutablePointer<Float>, pack: Bool = true) {
         (geometry, self.w, packed) = (g, w, UnsafePointer(into))
+        guard pack else { return }
         if ConvShifted.applies(g) {
             ConvShifted.packWeights(g, w: w, into: into)
             return

@@ -31,9 +31,12 @@ public struct PackedOperand: @unchecked Sendable {
     /// Floats `init(packing:…)` writes.
     public static func elements(role: Role, extent: Int, k: Int) -> Int { padded(role, extent) * k }
 
-    /// Packs `source` (A[extent, k] or B[k, extent]) into `into`, which must hold `elements(…)` floats.
-    public init(packing source: MatrixView<Float>, role: Role, extent: Int, k: Int, into: UnsafeMutablePointer<Float>) {
+    /// Packs `source` (A[extent, k] or B[k, extent]) into `into`, which must hold `elements(…)`
+    /// floats — or, with `pack: false`, adopts `into` as already holding that packing (made by
+    /// an earlier plan, or stored in an artifact).
+    public init(packing source: MatrixView<Float>, role: Role, extent: Int, k: Int, into: UnsafeMutablePointer<Float>, pack: Bool = true) {
         (self.source, self.role, self.extent, self.k, base) = (source, role, extent, k, UnsafePointer(into))
+        guard pack else { return }
         let width = Self.padded(role, extent)
         var k0 = 0
         while k0 < k {

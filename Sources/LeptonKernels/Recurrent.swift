@@ -49,22 +49,30 @@ public struct RecurrentPacking: @unchecked Sendable {
         return g.directions * perDirection
     }
 
-    /// Packs w[directions, gh, input] and r[directions, gh, hidden] into `into` (`elements(g)` floats).
-    public init(_ g: RecurrentGeometry, w: UnsafePointer<Float>, r: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>) {
+    /// Names everything the packing depends on besides the weights' values.
+    public static func layoutName(_ g: RecurrentGeometry) -> String {
+        "recurrent \(PackedOperand.layoutName(.b)) gates\(g.gates) h\(g.hidden) in\(g.input) dir\(g.directions)"
+    }
+
+    /// Packs w[directions, gh, input] and r[directions, gh, hidden] into `into` (`elements(g)`
+    /// floats); with `pack: false`, `into` already holds that packing.
+    public init(_ g: RecurrentGeometry, w: UnsafePointer<Float>, r: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>,
+                pack: Bool = true) {
         let gh = g.gates * g.hidden
         var (ws, rs, hs) = ([PackedOperand](), [PackedOperand](), [PackedOperand]())
         var next = into
-        func pack(_ source: MatrixView<Float>, n: Int, k: Int) -> PackedOperand {
-            let operand = PackedOperand(packing: source, role: .b, extent: n, k: k, into: next)
+        let packNow = pack
+        func operand(_ source: MatrixView<Float>, n: Int, k: Int) -> PackedOperand {
+            let operand = PackedOperand(packing: source, role: .b, extent: n, k: k, into: next, pack: packNow)
             next += PackedOperand.elements(role: .b, extent: n, k: k)
             return operand
         }
         for d in 0..<g.directions {
             let (wd, rd) = (w + d * gh * g.input, r + d * gh * g.hidden)
-            ws.append(pack(MatrixView(wd, rowStride: g.input).transposed, n: gh, k: g.input))
-            rs.append(pack(MatrixView(rd, rowStride: g.hidden).transposed, n: gh, k: g.hidden))
+            ws.append(operand(MatrixView(wd, rowStride: g.input).transposed, n: gh, k: g.input))
+            rs.append(operand(MatrixView(rd, rowStride: g.hidden).transposed, n: gh, k: g.hidden))
             if g.gates == 3 {
-                hs.append(pack(MatrixView(rd + 2 * g.hidden * g.hidden, rowStride: g.hidden).transposed, n: g.hidden, k: g.hidden))
+                hs.append(operand(MatrixView(rd + 2 * g.hidden * g.hidden, rowStride: g.hidden).transposed, n: g.hidden, k: g.hidden))
             }
         }
         (self.w, self.r, rHidden) = (ws, rs, hs)

@@ -189,25 +189,48 @@ enum AttributeCoding {
 /// A tensor as dtype, shape and its little-endian bytes (aligned in the weights section).
 enum TensorCoding {
     static func encode(_ tensor: Tensor, into w: inout ByteWriter, alignment: Int = 1) {
-        w.u8(UInt8(DType.allCases.firstIndex(of: tensor.dtype) ?? 0))
-        w.ints(tensor.shape)
-        let bytes = tensor.littleEndianBytes
-        w.int(bytes.count)
+        header(tensor.dtype, tensor.shape, byteCount: tensor.count * tensor.dtype.byteSize, into: &w, alignment: alignment)
+        w.raw(tensor.littleEndianBytes)
+    }
+
+    /// A stored tensor written again from its bytes (re-encoding a loaded artifact).
+    static func encode(_ stored: StoredTensor, from buffer: AlignedBytes, into w: inout ByteWriter, alignment: Int) {
+        header(stored.dtype, stored.shape, byteCount: stored.bytes.count, into: &w, alignment: alignment)
+        w.raw(buffer[stored.bytes])
+    }
+
+    private static func header(_ dtype: DType, _ shape: [Int], byteCount: Int, into w: inout ByteWriter, alignment: Int) {
+        w.u8(UInt8(DType.allCases.firstIndex(of: dtype) ?? 0))
+        w.ints(shape)
+        w.int(byteCount)
         w.align(to: alignment)
-        w.raw(bytes)
     }
 
     static func decode(_ r: inout ByteReader, alignment: Int) throws(ArtifactError) -> Tensor {
+        try decodeStored(&r, alignment: alignment).tensor(in: r.bytes)
+    }
+
+    /// The header, checked, and where the data lies (not copied).
+    static func decodeStored(_ r: inout ByteReader, alignment: Int) throws(ArtifactError) -> StoredTensor {
         let code = Int(try r.u8("tensor dtype"))
         guard code < DType.allCases.count else { throw r.fail("corrupt tensor: dtype code \(code)") }
+        let dtype = DType.allCases[code]
         let shape = try r.ints("tensor shape")
         let byteCount = try r.int("tensor bytes", in: 0...max(r.remaining, 0))
         try r.align(to: alignment, "tensor padding")
         let data = try r.raw(byteCount, "tensor data")
-        do throws(TensorBytesError) {
-            return try Tensor(dtype: DType.allCases[code], shape: shape, littleEndianBytes: data)
-        } catch {
-            throw r.fail("corrupt tensor: \(error.message)")
+        var expected = dtype.byteSize
+        for dim in shape {
+            let (product, overflow) = expected.multipliedReportingOverflow(by: dim)
+            guard dim >= 0, !overflow else { throw r.fail("corrupt tensor: shape \(shape)") }
+            expected = product
         }
+        guard expected == byteCount else {
+            throw r.fail("corrupt tensor: \(byteCount) bytes of data, but \(dtype)\(shape) needs \(expected)")
+        }
+        if dtype == .bool, let bad = r.bytes[data].first(where: { $0 > 1 }) {
+            throw r.fail("corrupt tensor: bool byte \(bad) is not 0 or 1")
+        }
+        return StoredTensor(dtype: dtype, shape: shape, bytes: data)
     }
 }

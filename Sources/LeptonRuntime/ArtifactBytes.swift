@@ -25,7 +25,7 @@ struct ByteWriter {
     mutating func int(_ value: Int) { u64(UInt64(bitPattern: Int64(value))) }
     mutating func bool(_ value: Bool) { u8(value ? 1 : 0) }
     mutating func double(_ value: Double) { u64(value.bitPattern) }
-    mutating func raw(_ data: [UInt8]) { bytes.append(contentsOf: data) }
+    mutating func raw<Bytes: Sequence<UInt8>>(_ data: Bytes) { bytes.append(contentsOf: data) }
 
     /// A count-prefixed UTF-8 string.
     mutating func string(_ value: String) {
@@ -52,12 +52,12 @@ struct ByteWriter {
 
 /// Reads what `ByteWriter` wrote, checking every length against what is left.
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: AlignedBytes
     let path: String
     private(set) var position: Int
     let end: Int
 
-    init(_ bytes: [UInt8], path: String, range: Range<Int>? = nil) {
+    init(_ bytes: AlignedBytes, path: String, range: Range<Int>? = nil) {
         self.bytes = bytes
         self.path = path
         position = range?.lowerBound ?? 0
@@ -78,12 +78,10 @@ struct ByteReader {
 
     private mutating func littleEndian<T: FixedWidthInteger>(_: T.Type, _ what: String) throws(ArtifactError) -> T {
         let range = try take(MemoryLayout<T>.size, what)
-        var value: T = 0
-        for (shift, index) in range.enumerated() { value |= T(bytes[index]) << (8 * shift) }
-        return value
+        return T(littleEndian: bytes.base.loadUnaligned(fromByteOffset: range.lowerBound, as: T.self))
     }
 
-    mutating func u8(_ what: String) throws(ArtifactError) -> UInt8 { bytes[try take(1, what).lowerBound] }
+    mutating func u8(_ what: String) throws(ArtifactError) -> UInt8 { bytes.buffer[try take(1, what).lowerBound] }
     mutating func u32(_ what: String) throws(ArtifactError) -> UInt32 { try littleEndian(UInt32.self, what) }
     mutating func u64(_ what: String) throws(ArtifactError) -> UInt64 { try littleEndian(UInt64.self, what) }
     mutating func double(_ what: String) throws(ArtifactError) -> Double { Double(bitPattern: try u64(what)) }
@@ -120,7 +118,8 @@ struct ByteReader {
         return values
     }
 
-    mutating func raw(_ count: Int, _ what: String) throws(ArtifactError) -> ArraySlice<UInt8> { bytes[try take(count, what)] }
+    /// The next `count` bytes, where they lie in the buffer (not copied).
+    mutating func raw(_ count: Int, _ what: String) throws(ArtifactError) -> Range<Int> { try take(count, what) }
 
     /// Skips the padding `ByteWriter.align` wrote (relative to the start of the whole buffer).
     mutating func align(to alignment: Int, _ what: String) throws(ArtifactError) {

@@ -16,6 +16,9 @@ public struct ExecutorStatistics: Hashable, Sendable {
     public var arenaBytes = 0
     /// The largest arena of any plan made so far (each binding's plan keeps its own arena).
     public var peakArenaBytes = 0
+    /// Weights packed for the kernels so far, by this executor and those sharing its params
+    /// (packings adopted from an artifact, or made by an earlier plan, are not counted again).
+    public var weightsPacked = 0
 }
 
 /// Runs a (typically optimized) graph out of one arena with the raw-buffer kernels.
@@ -27,11 +30,12 @@ public struct ExecutorStatistics: Hashable, Sendable {
 /// and fused-body programs resolved up front). Later runs with the same shapes copy the inputs
 /// in, run the stages and copy the outputs out. `run(_:into:)` does that without any heap
 /// allocation; `run(_:)` checks the inputs by name and returns new tensors. Parameters are
-/// copied into their own block once, at init.
+/// copied into their own block once, at init (or used where an artifact was read), and the
+/// packed forms kernels make of them are shared by all plans (`ConstantMemory`).
 public final class Executor {
     public let graph: Graph
-    private let parameterArena: Arena
-    private var parameterAddresses: [ValueID: UnsafeMutableRawPointer] = [:]
+    let constants: ConstantMemory
+    private let parameterAddresses: [ValueID: UnsafeMutableRawPointer]
     private var plans: [[String: Int]: PreparedPlan] = [:]
     /// The plan and input signature of the previous fast-path call.
     private var lastRun: LastRun?
@@ -63,17 +67,19 @@ public final class Executor {
         paramsOnly.inputs = []
         parameterBindings = try checkInputs([:], parameters: parameters, of: paramsOnly)
         self.graph = graph
-        var offsets: [Int] = []
-        var size = 0
-        for tensor in parameters {
-            offsets.append(size)
-            size += aligned64(tensor.count * tensor.dtype.byteSize)
-        }
-        parameterArena = Arena(byteCount: size)
-        for ((param, tensor), offset) in zip(zip(graph.params, parameters), offsets) {
-            tensor.copyBytes(to: parameterArena.base + offset)
-            parameterAddresses[param.value] = parameterArena.base + offset
-        }
+        constants = ConstantMemory(copying: parameters)
+        parameterAddresses = Dictionary(uniqueKeysWithValues: zip(graph.params.map(\.value), constants.addresses))
+    }
+
+    /// Over params already in memory (an artifact's, checked against the graph's fixed param
+    /// types when it was decoded).
+    init(graph: Graph, constants: ConstantMemory, parallelism: Parallelism) {
+        self.parallelism = parallelism
+        concurrentStages = true
+        parameterBindings = [:]
+        self.graph = graph
+        self.constants = constants
+        parameterAddresses = Dictionary(uniqueKeysWithValues: zip(graph.params.map(\.value), constants.addresses))
     }
 
     /// The graph's outputs, in `graph.outputs` order, for `inputs` keyed by input name.
@@ -131,7 +137,7 @@ public final class Executor {
         concurrentStages = other.concurrentStages
         parameterBindings = other.parameterBindings
         graph = other.graph
-        parameterArena = other.parameterArena
+        constants = other.constants
         parameterAddresses = other.parameterAddresses
     }
 
@@ -203,15 +209,14 @@ public final class Executor {
             throw DiagnosticError(at: graph.location, "running \(graph.name) with \(sizes.isEmpty ? "these inputs" : sizes) needs "
                 + "\(memory.arenaBytes) bytes of memory for its values, more than this machine has")
         }
-        let base = parameterArena.base
-        let plan = PreparedPlan(graph: graph, memory: memory, parameters: parameterAddresses,
-                                parameterBytes: base..<(base + parameterArena.byteCount),
+        let plan = PreparedPlan(graph: graph, memory: memory, parameters: parameterAddresses, constants: constants,
                                 parallelism: parallelism)
         plans[bindings] = plan
         statistics.arenaGrowths += 1
         statistics.fallbackNodes = plan.fallbackOps.count
         statistics.arenaBytes = plan.arena.byteCount
         statistics.peakArenaBytes = max(statistics.peakArenaBytes, plan.arena.byteCount)
+        statistics.weightsPacked = constants.packedHere
         return plan
     }
 

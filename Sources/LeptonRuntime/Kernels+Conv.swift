@@ -95,9 +95,10 @@ extension ConvKernel {
         let (x, w, out) = (context.input(0, Float.self), context.input(1, Float.self), context.output(0, Float.self))
         let weights: ConvWeights
         if context.isConstant(input: 1) {
-            let storage = Arena(byteCount: ConvWeights.packedElements(geometry) * MemoryLayout<Float>.stride)
-            context.keep(storage)
-            weights = ConvWeights(geometry, w: w, packingInto: storage.base.assumingMemoryBound(to: Float.self))
+            weights = context.packedConstant(inputs: [1], layout: ConvWeights.layoutName(geometry),
+                                             byteCount: ConvWeights.packedElements(geometry) * MemoryLayout<Float>.stride) {
+                ConvWeights(geometry, w: w, packingInto: $0.assumingMemoryBound(to: Float.self), pack: $1)
+            }
         } else {
             weights = ConvWeights(geometry, w: w)
         }

@@ -114,9 +114,10 @@ extension StepContext {
     /// pays (`gemmPrefersPackedB`); the packed panels are kept for the plan's life.
     func packedB(input i: Int, _ b: MatrixView<Float>, m: Int, n: Int, k: Int) -> PackedOperand? {
         guard isConstant(input: i), k > 0, gemmPrefersPackedB(m: m, n: n, b) else { return nil }
-        let storage = Arena(byteCount: PackedOperand.elements(role: .b, extent: n, k: k) * MemoryLayout<Float>.stride)
-        keep(storage)
-        return PackedOperand(packing: b, role: .b, extent: n, k: k, into: storage.base.assumingMemoryBound(to: Float.self))
+        let layout = "\(PackedOperand.layoutName(.b)) k\(k) n\(n) ld\(b.rowStride) cs\(b.columnStride)"
+        return packedConstant(inputs: [i], layout: layout, byteCount: PackedOperand.elements(role: .b, extent: n, k: k) * MemoryLayout<Float>.stride) {
+            PackedOperand(packing: b, role: .b, extent: n, k: k, into: $0.assumingMemoryBound(to: Float.self), pack: $1)
+        }
     }
 }
 

@@ -40,10 +40,10 @@ struct RecurrentKernel {
     /// f32 weights packed once when they are constant (the recurrent ones are read every step).
     func packedWeights<T>(_ geometry: RecurrentGeometry, _: T.Type) -> RecurrentPacking? {
         guard T.self == Float.self, packedGemmAvailable, context.isConstant(input: 1), context.isConstant(input: 2) else { return nil }
-        let storage = Arena(byteCount: RecurrentPacking.elements(geometry) * MemoryLayout<Float>.stride)
-        context.keep(storage)
-        return RecurrentPacking(geometry, w: context.input(1, Float.self), r: context.input(2, Float.self),
-                                into: storage.base.assumingMemoryBound(to: Float.self))
+        let (w, r) = (context.input(1, Float.self), context.input(2, Float.self))
+        return context.packedConstant(inputs: [1, 2], layout: RecurrentPacking.layoutName(geometry), byteCount: RecurrentPacking.elements(geometry) * MemoryLayout<Float>.stride) {
+            RecurrentPacking(geometry, w: w, r: r, into: $0.assumingMemoryBound(to: Float.self), pack: $1)
+        }
     }
 }
 

@@ -25,8 +25,9 @@ final class PreparedPlan {
 
     /// Lays out the arena as [planned values | input slots], resolves every value's address
     /// (views and in-place values share their source's), and prepares the steps in plan order.
-    init(graph: Graph, memory: MemoryPlan, parameters: [ValueID: UnsafeMutableRawPointer], parameterBytes: Range<UnsafeMutableRawPointer>,
+    init(graph: Graph, memory: MemoryPlan, parameters: [ValueID: UnsafeMutableRawPointer], constants: ConstantMemory,
          parallelism: Parallelism = .serial) {
+        let parameterBytes = constants.bytes
         self.memory = memory
         let shapes = graph.values.indices.map { memory.shapes[$0] ?? concreteShape(graph.type(of: $0), memory.bindings) }
         let bytes = { (id: ValueID) in shapes[id].reduce(1, *) * graph.type(of: id).dtype.byteSize }
@@ -37,7 +38,7 @@ final class PreparedPlan {
             size += aligned64(bytes(id))
         }
         arena = Arena(byteCount: size)
-        preparer = Preparer(bindings: memory.bindings, parallelism: parallelism, constants: parameterBytes)
+        preparer = Preparer(bindings: memory.bindings, parallelism: parallelism, constants: constants)
         var address = [UnsafeMutableRawPointer?](repeating: nil, count: graph.values.count)
         for (id, offset) in zip(graph.inputs, inputOffsets) {
             address[id] = arena.base + offset

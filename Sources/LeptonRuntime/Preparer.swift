@@ -20,10 +20,10 @@ final class Preparer {
     /// Nodes (fused body nodes included) that run through the reference `Op.evaluate`.
     private(set) var fallbackOps: [Op] = []
     let bindings: [String: Int]
-    /// The params' bytes: constant once the executor is initialized, so kernels may pre-pack them.
-    let constants: Range<UnsafeMutableRawPointer>?
+    /// The params: constant once the executor is initialized, so kernels may pre-pack them.
+    let constants: ConstantMemory?
 
-    init(bindings: [String: Int], parallelism: Parallelism, constants: Range<UnsafeMutableRawPointer>? = nil) {
+    init(bindings: [String: Int], parallelism: Parallelism, constants: ConstantMemory? = nil) {
         self.bindings = bindings
         threads = parallelism
         scratchAreas = (0..<parallelism.threads).map { ScratchArea(slots: $0 == 0 ? parallelism.threads : 1) }

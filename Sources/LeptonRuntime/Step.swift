@@ -28,8 +28,8 @@ struct StepContext {
     /// Owned memory a step may need beyond scratch (a fused body's intermediates).
     let keep: (Arena) -> Void
     /// Memory that never changes while the plan lives (the params): inputs inside it may be
-    /// pre-packed when the step is prepared.
-    var constants: Range<UnsafeMutableRawPointer>? = nil
+    /// pre-packed when the step is prepared (`packedConstant`).
+    var constants: ConstantMemory? = nil
 
     var attributes: Attributes { node.attributes }
     var op: Op { node.op }
@@ -40,7 +40,21 @@ struct StepContext {
     /// Whether input `i` lies entirely in constant memory (a param).
     func isConstant(input i: Int) -> Bool {
         guard let constants, i < inputs.count else { return false }
-        return constants.contains(inputs[i]) && inputs[i] + bytes(input: i) <= constants.upperBound
+        return constants.bytes.contains(inputs[i]) && inputs[i] + bytes(input: i) <= constants.bytes.upperBound
+    }
+
+    /// The packed form of constant inputs `sources` under `layout` (naming everything else the
+    /// packed bytes depend on), `byteCount` bytes: `make(memory, pack)` returns the kernel's
+    /// view of it, packing into `memory` only when `pack` says so — the first plan to ask packs,
+    /// later plans, sibling executors and artifact loads reuse the same bytes.
+    func packedConstant<T>(inputs sources: [Int], layout: String, byteCount: Int,
+                           _ make: (UnsafeMutableRawPointer, _ pack: Bool) -> T) -> T {
+        guard let constants else {
+            let storage = Arena(byteCount: byteCount)
+            keep(storage)
+            return make(storage.base, true)
+        }
+        return constants.packed(sources.map { UnsafeRawPointer(inputs[$0]) }, layout: layout, byteCount: byteCount, make)
     }
     func count(input i: Int) -> Int { inputShapes[i].reduce(1, *) }
     func count(output i: Int) -> Int { outputShapes[i].reduce(1, *) }

@@ -32,16 +32,10 @@ struct FormatError: Error {
 public enum FileIO {
     /// The entire contents of `path`.
     public static func readBytes(_ path: String) throws(TensorIOError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw TensorIOError(path: path, message: reason(errno)) }
+        let (fd, size) = try openRegularFile(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw TensorIOError(path: path, message: reason(errno)) }
-        guard info.st_mode & S_IFMT != S_IFDIR else { throw TensorIOError(path: path, message: "is a directory") }
-        // Devices and pipes can be endless (/dev/zero): only regular files have a size to trust.
-        guard info.st_mode & S_IFMT == S_IFREG else { throw TensorIOError(path: path, message: "not a regular file") }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(info.st_size))
+        bytes.reserveCapacity(size)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -50,6 +44,59 @@ public enum FileIO {
             if n == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<n])
         }
+    }
+
+    /// The entire contents of `path`, mapped into memory (private: never written back), or read
+    /// into one 64-byte-aligned block where mapping fails; files larger than `limit` bytes are
+    /// refused before anything is allocated. Mapping costs no copy and shares the page cache:
+    /// loading a model is then mostly checking it. (Shrinking the file on disk while it is
+    /// mapped would fault its readers; `writeAtomically` replaces files instead, so files
+    /// written by Lepton never change under a reader.)
+    public static func map(_ path: String, limit: Int) throws(TensorIOError) -> AlignedBytes {
+        let (fd, size) = try openRegularFile(path)
+        defer { close(fd) }
+        guard size <= limit else {
+            throw TensorIOError(path: path, message: "is \(size) bytes, more than this machine's memory (\(limit) bytes)")
+        }
+        if size > 0, let address = mmap(nil, size, PROT_READ, mapFlags, fd, 0), address != MAP_FAILED {
+            return AlignedBytes(mapping: address, count: size)
+        }
+        let bytes = AlignedBytes(uninitializedCount: size)
+        var offset = 0
+        while offset < size {
+            let n = read(fd, bytes.base + offset, size - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw TensorIOError(path: path, message: reason(errno)) }
+            guard n > 0 else { throw TensorIOError(path: path, message: "the file shrank while it was read") }
+            offset += n
+        }
+        return bytes
+    }
+
+    #if os(Linux)
+    /// Read-only (a write would copy the page; nothing writes params) and populated now (the
+    /// checksum reads every page anyway, and populating maps them in one pass).
+    private static let mapFlags = MAP_PRIVATE | MAP_POPULATE
+    #else
+    private static let mapFlags = MAP_PRIVATE
+    #endif
+
+    /// An open descriptor for `path` and its size; only regular files (devices and pipes can
+    /// be endless, like /dev/zero, and have no size to trust).
+    private static func openRegularFile(_ path: String) throws(TensorIOError) -> (fd: Int32, size: Int) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw TensorIOError(path: path, message: reason(errno)) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw TensorIOError(path: path, message: reason(code))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw TensorIOError(path: path, message: info.st_mode & S_IFMT == S_IFDIR ? "is a directory" : "not a regular file")
+        }
+        return (fd, Int(info.st_size))
     }
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: readers

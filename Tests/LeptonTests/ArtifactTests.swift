@@ -30,8 +30,30 @@ import Lepton
         #expect(a.map(\.tensor) == b.map(\.tensor), "\(name): artifact and source differ")
         #expect(fromArtifact.statistics.plansBuilt == 0, "the stored plan is used, not made again")
         #expect(fromSource.statistics.plansBuilt == 1)
-        // Same compile twice: identical bytes.
+        #expect(fromArtifact.statistics.weightsPacked == 0, "the stored packings are used, not packed again")
+        #expect(fromSource.statistics.weightsPacked == artifact.packings.count)
+        // Same compile twice: identical bytes; a loaded artifact encodes to the bytes it came from.
         #expect(try model.artifact(bindings: [sizes], threads: 2).encoded() == bytes)
+        #expect(decoded.encoded() == bytes)
+        #expect(decoded.parameters == artifact.parameters)
+        #expect(decoded.graph == artifact.graph)
+    }
+
+    /// The transformer's weights are packed when planned for 128-row products; an artifact
+    /// carries those packings, and a loaded model at another thread count (its plan not
+    /// adopted, so planned afresh) still finds them.
+    @Test func storedPackingsServeEveryThreadCount() throws {
+        let model = try Self.model("transformer.graph")
+        let artifact = try model.artifact(bindings: [["B": 1]], threads: 2)
+        #expect(artifact.packings.count >= 6, "q, k, v, o, ffn in and out")
+        let decoded = try Artifact(decoding: artifact.encoded(), path: "t.lepton")
+        let inputs = randomInputs(try model.graph(named: nil), bindings: ["B": 1])
+        let reference = try model.compile(threads: 1).run(inputs)
+        for threads in [1, 2] {
+            let compiled = try CompiledGraph(artifact: decoded, threads: threads)
+            #expect(try compiled.run(inputs).map(\.tensor) == reference.map(\.tensor))
+            #expect(compiled.statistics.weightsPacked == 0)
+        }
     }
 
     @Test func truncationsAndBitFlipsAreRefused() throws {
@@ -62,8 +84,8 @@ import Lepton
                 let index = Artifact.headerBytes + Int(random.next() % UInt64(bytes.count - Artifact.headerBytes))
                 damaged[index] = UInt8(truncatingIfNeeded: random.next())
             }
-            let checksum = CRC32.checksum(damaged[Artifact.headerBytes...])
-            withUnsafeBytes(of: checksum.littleEndian) { for (i, byte) in $0.enumerated() { damaged[24 + i] = byte } }
+            let checksum = XXHash64.hash(damaged[Artifact.headerBytes...])
+            withUnsafeBytes(of: checksum.littleEndian) { for (i, byte) in $0.enumerated() { damaged[Artifact.checksumOffset + i] = byte } }
             do {
                 // What decodes must also run safely (the plan was validated against the graph).
                 let artifact = try Artifact(decoding: damaged, path: "d.lepton")

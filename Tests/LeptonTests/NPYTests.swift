@@ -167,7 +167,3 @@ func rejectsCorruptFiles(name: String, message: String) {
         }
     }
 }
-
-@Test func crc32MatchesTheStandardCheckValue() {
-    #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
-}
