@@ -86,6 +86,21 @@ public final class CompiledGraph: @unchecked Sendable {
         try withExecutor { executor throws(DiagnosticError) in try executor.run(inputs, into: &outputs) }
     }
 
+    /// The path over caller memory (no tensors built): input k read from `inputs[k]`, in
+    /// `inputNames` order; output k written into `outputs[k]`, in `outputNames` order, which
+    /// must hold at least its bytes. Returns the outputs' shapes.
+    ///
+    ///     let pixels: [Float] = …, var probs = [Float](repeating: 0, count: 10)
+    ///     try pixels.withUnsafeBufferPointer { x in
+    ///         try probs.withUnsafeMutableBytes { y in
+    ///             _ = try compiled.run(borrowing: [TensorBuffer(x, shape: [1, 784])], into: [y])
+    ///         }
+    ///     }
+    @discardableResult
+    public func run(borrowing inputs: [TensorBuffer], into outputs: [UnsafeMutableRawBufferPointer]) throws(DiagnosticError) -> [[Int]] {
+        try withExecutor { executor throws(DiagnosticError) in try executor.run(borrowing: inputs, into: outputs) }
+    }
+
     /// Runs on `inputs` (keyed by input name) `warmup` times untimed, then `runs` times
     /// recording where the time goes: per step its start, end and thread, per concurrent
     /// stage its span, per kernel that split over the worker pool each thread's share.

@@ -4,7 +4,7 @@
 ///
 /// Shared by the reference Interpreter and the runtime executor, so both reject the same
 /// mistakes with the same diagnostics, at the input's declaration.
-public func checkInputs(_ inputs: [String: Tensor], of graph: Graph) throws(DiagnosticError) -> [String: Int] {
+public func checkInputs<T: TensorShaped>(_ inputs: [String: T], of graph: Graph) throws(DiagnosticError) -> [String: Int] {
     try SymbolBindings.checking(inputs, parameters: nil, of: graph).sizesBySymbol
 }
 
@@ -20,7 +20,7 @@ struct SymbolBindings {
 
     var sizesBySymbol: [String: Int] { sizes.mapValues(\.size) }
 
-    static func checking(_ inputs: [String: Tensor], parameters: [Tensor]?, of graph: Graph) throws(DiagnosticError) -> SymbolBindings {
+    static func checking<T: TensorShaped>(_ inputs: [String: T], parameters: [Tensor]?, of graph: Graph) throws(DiagnosticError) -> SymbolBindings {
         var bindings = SymbolBindings()
         var problems = bindings.bindInputs(inputs, of: graph)
         guard problems.isEmpty else { throw DiagnosticError(problems) }
@@ -41,7 +41,7 @@ struct SymbolBindings {
     }
 
     /// Every graph input given with the declared type; unknown names reported too.
-    private mutating func bindInputs(_ inputs: [String: Tensor], of graph: Graph) -> [Diagnostic] {
+    private mutating func bindInputs<T: TensorShaped>(_ inputs: [String: T], of graph: Graph) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let declared = Set(graph.inputs.map { graph.name(of: $0) })
         for name in inputs.keys.sorted() where !declared.contains(name) {
@@ -63,11 +63,11 @@ struct SymbolBindings {
 
     /// nil when `tensor` has `type` (binding new symbols); otherwise what is wrong, e.g.
     /// "input 'x' expects f32[N, 784], got f32[2, 100]: dimension 1 should be 784, got 100".
-    mutating func check(_ tensor: Tensor, against type: TensorType, as what: String) -> String? {
+    mutating func check(_ tensor: some TensorShaped, against type: TensorType, as what: String) -> String? {
         let actual = TensorType(tensor.dtype, fixed: tensor.shape)
         let mismatch = "\(what) expects \(type), got \(actual)"
         guard tensor.dtype == type.dtype else { return "\(mismatch): dtype should be \(type.dtype), got \(tensor.dtype)" }
-        guard tensor.rank == type.rank else { return "\(mismatch): expected rank \(type.rank), got \(tensor.rank)" }
+        guard tensor.shape.count == type.rank else { return "\(mismatch): expected rank \(type.rank), got \(tensor.shape.count)" }
         for (axis, (dim, size)) in zip(type.shape, tensor.shape).enumerated() {
             switch dim {
             case .fixed(let expected) where expected != size:

@@ -26,6 +26,8 @@ public struct Artifact: Sendable {
     public var planThreads: Int
     /// Sorted key/value strings: the Lepton version, the source file, the optimization level.
     public var metadata: [String: String]
+    /// How many packed forms of weights the artifact carries.
+    public var packedWeightCount: Int { packings.count }
     /// The graph without param values (their initializers are placeholders): what runs.
     let structure: Graph
     let weights: StoredWeights

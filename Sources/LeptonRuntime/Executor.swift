@@ -123,6 +123,48 @@ public final class Executor {
         }
     }
 
+    /// The path over caller memory: input k read from `inputs[k]` (in `graph.inputs` order,
+    /// copied straight into its arena slot), output k written into `outputs[k]` (in
+    /// `graph.outputs` order), which must hold at least its bytes. Returns the outputs' shapes.
+    /// The signature check and plan lookup are skipped when every input has the dtype and
+    /// shape it had in the previous call, as for `run(_:into:)`.
+    public func run(borrowing inputs: [TensorBuffer], into outputs: [UnsafeMutableRawBufferPointer]) throws(DiagnosticError) -> [[Int]] {
+        let plan: PreparedPlan
+        if let last = lastRun, last.matches(inputs) {
+            plan = last.plan
+        } else {
+            guard inputs.count == graph.inputs.count else {
+                throw DiagnosticError(at: graph.location, "graph '\(graph.name)' takes \(graph.inputs.count) inputs, got \(inputs.count)")
+            }
+            var named: [String: TensorBuffer] = [:]
+            for (id, buffer) in zip(graph.inputs, inputs) { named[graph.name(of: id)] = buffer }
+            plan = try preparedPlan(checking: named)
+            lastRun = LastRun(plan: plan, inputs: inputs)
+        }
+        for (slot, input) in zip(plan.inputSlots, inputs) where input.bytes.count != slot.bytes {
+            throw DiagnosticError(at: graph.location, "input '\(slot.name)' of shape \(input.shape) needs \(slot.bytes) bytes, its buffer has \(input.bytes.count)")
+        }
+        guard outputs.count == plan.outputs.count else {
+            throw DiagnosticError(at: graph.location, "graph '\(graph.name)' has \(plan.outputs.count) outputs, got \(outputs.count) buffers")
+        }
+        for (k, (output, buffer)) in zip(plan.outputs, outputs).enumerated() {
+            let needed = output.shape.reduce(1, *) * output.dtype.byteSize
+            guard buffer.count >= needed else {
+                throw DiagnosticError(at: graph.location, "output '\(graph.name(of: graph.outputs[k]))' (\(output.dtype)\(output.shape)) needs \(needed) bytes, its buffer has \(buffer.count)")
+            }
+        }
+        for (slot, input) in zip(plan.inputSlots, inputs) where slot.bytes > 0 {
+            if let source = input.bytes.baseAddress { slot.pointer.copyMemory(from: source, byteCount: slot.bytes) }
+        }
+        try plan.run()
+        statistics.runs += 1
+        for (output, buffer) in zip(plan.outputs, outputs) {
+            let needed = output.shape.reduce(1, *) * output.dtype.byteSize
+            if needed > 0, let target = buffer.baseAddress { target.copyMemory(from: output.pointer, byteCount: needed) }
+        }
+        return plan.outputs.map(\.shape)
+    }
+
     /// Another executor over the same graph and the same params — read-only, so shared, not
     /// copied — with arenas of its own: the two can run at the same time on different threads.
     /// It makes its own plans, or adopts `plans` (made for `planThreads` threads).
@@ -171,7 +213,7 @@ public final class Executor {
     }
 
     /// Inputs checked against the signature and the params' sizes, then the plan of their binding.
-    private func preparedPlan(checking inputs: [String: Tensor]) throws(DiagnosticError) -> PreparedPlan {
+    private func preparedPlan<T: TensorShaped>(checking inputs: [String: T]) throws(DiagnosticError) -> PreparedPlan {
         var bindings = try checkInputs(inputs, of: graph)
         for (symbol, size) in parameterBindings {
             if let bound = bindings[symbol], bound != size {
@@ -239,13 +281,13 @@ private struct LastRun {
     let dtypes: [DType]
     let shapes: [[Int]]
 
-    init(plan: PreparedPlan, inputs: [Tensor]) {
+    init<T: TensorShaped>(plan: PreparedPlan, inputs: [T]) {
         self.plan = plan
         dtypes = inputs.map(\.dtype)
         shapes = inputs.map(\.shape)
     }
 
-    func matches(_ inputs: [Tensor]) -> Bool {
+    func matches<T: TensorShaped>(_ inputs: [T]) -> Bool {
         guard inputs.count == shapes.count else { return false }
         for i in inputs.indices where inputs[i].dtype != dtypes[i] || inputs[i].shape != shapes[i] { return false }
         return true

@@ -170,3 +170,12 @@ public func rowMajorStrides(_ shape: [Int]) -> [Int] {
     }
     return strides
 }
+
+/// What checking a value against a declared type needs: its dtype and shape (a `Tensor`, or
+/// caller memory described as one).
+public protocol TensorShaped {
+    var dtype: DType { get }
+    var shape: [Int] { get }
+}
+
+extension Tensor: TensorShaped {}

@@ -22,6 +22,7 @@ enum BenchCommand {
             OptionSpec("--row-header", standalone: true, "print the header of the --row table and stop"),
             OptionSpec("--json", "print one JSON object instead of the report (for scripts: Tools/bench_vs_ort.py)"),
             OptionSpec("--skip-reference", "do not time -O0 on the reference interpreter (slow on big models)"),
+            OptionSpec("--startup", "instead: time becoming ready to run from source against from a compiled artifact"),
             OptionSpec("--gemm", value: "M,N,K", standalone: true, "time the f32 GEMM kernel alone (no FILE): latency and GFLOP/s"),
         ],
         details: """
@@ -37,6 +38,11 @@ enum BenchCommand {
         naive_bytes, lower_bound_bytes, executor and reference (median_ms, min_ms, max_ms, gflops;
         reference left out with --skip-reference), heap_growth_bytes, batch, inferences_per_second,
         samples_per_second, peak_rss_mib, peak_arena_bytes.
+        --startup times, alternately in one process, getting ready to run from the source (parse,
+        -O2, plan for the --dim sizes, pack weights) and from the artifact lepton compile would
+        write (map, check, adopt plan and packings), then each one's first run; --json keys:
+        source_ready, source_first_run, artifact_ready, artifact_first_run (median_ms, min_ms,
+        max_ms), artifact_bytes, ready_ratio.
         """,
         run: run)
 
@@ -62,6 +68,15 @@ enum BenchCommand {
         var builder = InputBuilder(model: model, graph: graph, command: "bench")
         try builder.addRandom(seed: 1, dims: try DimOption.parse(arguments.values("--dim"), command: "bench"))
         let inputs = builder.inputs
+        if arguments.options["--startup"] != nil {
+            let path = arguments.positionals[0]
+            let result = try ModelLoading.within(model) { () throws(DiagnosticError) in
+                try BenchStartup.measure(path: path, graph: graph.name, inputs: inputs, bindings: symbolSizes(graph, inputs),
+                                         runs: runs, threads: threads)
+            }
+            Console.print(json ? result.json : result.report)
+            return
+        }
         let measured = try ModelLoading.within(model) { () throws(DiagnosticError) in
             try measure(model, graph, inputs, runs: runs, warmup: warmup, threads: threads,
                         reference: arguments.options["--skip-reference"] == nil)

@@ -14,9 +14,11 @@ enum CompileCommand {
             OptionSpec("--threads", value: "T", "plan for T threads (default: the active processor count)"),
         ] + OptimizationFlags.options,
         details: """
-        the artifact holds the optimized graph, its params' values (64-byte aligned), the memory
-        plan for the --dim sizes and a checksum (format: spec/artifact.md). compiling the same
-        source twice gives identical bytes. run it with 'lepton run OUT.lepton --input …'.
+        the artifact holds the optimized graph, its params' values (64-byte aligned), the weights
+        packed as the kernels read them, the memory plan for the --dim sizes (a graph without
+        symbolic dims is always planned) and a checksum (format: spec/artifact.md). compiling the
+        same source twice gives identical bytes. run it with 'lepton run OUT.lepton --input …':
+        loading maps the file and runs the weights in place, with no passes, planning or packing.
         """,
         run: run)
 
@@ -36,8 +38,9 @@ enum CompileCommand {
             return artifact
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        Console.print("wrote \(output): \(artifact.graph.name), \(artifact.graph.nodes.count) ops, \(artifact.parameters.count) params, "
-            + "\(artifact.plans.count) memory plan\(artifact.plans.count == 1 ? "" : "s"), \(bytes) bytes in "
+        let compiled = artifact.graph, plans = artifact.plans.count, packed = artifact.packedWeightCount
+        Console.print("wrote \(output): \(compiled.name), \(compiled.nodes.count) ops, \(compiled.params.count) params, "
+            + "\(plans) memory plan\(plans == 1 ? "" : "s"), \(packed) packed weight\(packed == 1 ? "" : "s"), \(bytes) bytes in "
             + String(format: "%.0f ms", 1000 * Date().timeIntervalSince(started)))
     }
 }

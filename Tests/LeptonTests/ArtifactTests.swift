@@ -98,6 +98,55 @@ import Lepton
         #expect(refused > 0)
     }
 
+    /// Damage to the packed-weights records (checksum fixed up): refused, or ignored by the
+    /// kernels (a layout or size that no longer matches is packed afresh) — never a crash.
+    @Test func damagedPackingsNeverCrash() throws {
+        let model = try Self.model("mlp.graph")
+        let bytes = try model.artifact(bindings: [["N": 16]], threads: 1).encoded()
+        let decoded = try Artifact(decoding: bytes, path: "p.lepton")
+        #expect(decoded.packedWeightCount > 0)
+        // The section table's fifth entry is the packed section: kind, offset, size (u64 each).
+        let entry = 40 + 24 * 4
+        func u64(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        #expect(u64(entry) == 5)
+        let start = u64(entry + 8)
+        let inputs = randomInputs(decoded.graph, bindings: ["N": 16])
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<300 {
+            var damaged = bytes
+            let index = start + Int(random.next() % 160)
+            damaged[index] = UInt8(truncatingIfNeeded: random.next())
+            let checksum = XXHash64.hash(damaged[Artifact.headerBytes...])
+            withUnsafeBytes(of: checksum.littleEndian) { for (i, byte) in $0.enumerated() { damaged[Artifact.checksumOffset + i] = byte } }
+            if let artifact = try? Artifact(decoding: damaged, path: "d.lepton") {
+                _ = try? CompiledGraph(artifact: artifact, threads: 1).run(inputs)
+            }
+        }
+    }
+
+    /// A file on disk: mapped, checked, run; what is not a regular file is refused by name.
+    @Test func loadsFromDiskAndRefusesNonFiles() throws {
+        let model = try Self.model("mlp.graph")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("artifact-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("mlp.lepton").path
+        let artifact = try model.artifact(bindings: [["N": 4]], threads: 2)
+        try artifact.write(to: path)
+        let loaded = try Artifact.load(contentsOf: path)
+        #expect(loaded.encoded() == artifact.encoded())
+        let inputs = randomInputs(loaded.graph, bindings: ["N": 4])
+        #expect(try CompiledGraph(artifact: loaded, threads: 2).run(inputs).map(\.tensor) == model.compile(threads: 2).run(inputs).map(\.tensor))
+        func message(_ path: String) -> String {
+            do { _ = try Artifact.load(contentsOf: path); return "" } catch { return error.description }
+        }
+        #expect(FileManager.default.createFile(atPath: directory.appendingPathComponent("empty.lepton").path, contents: Data()))
+        #expect(message(directory.appendingPathComponent("empty.lepton").path).contains("error: not a Lepton artifact (no LEPTONAR header"))
+        #expect(message(directory.path).hasSuffix("error: is a directory"))
+        #expect(message("/dev/zero").hasSuffix("error: not a regular file"))
+        #expect(message(directory.appendingPathComponent("none.lepton").path).hasSuffix("error: no such file"))
+    }
+
     @Test func headerErrorsSayWhatIsWrong() throws {
         var bytes = try Self.model("mlp.graph").artifact(threads: 1).encoded()
         func message(_ b: [UInt8]) -> String {

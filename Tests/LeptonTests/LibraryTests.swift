@@ -47,6 +47,41 @@ import Lepton
         try model.run(inputs).map(\.tensor)
     }
 
+    /// Caller memory in, caller memory out: the same bits as the tensor path, from a loaded
+    /// artifact; buffers of the wrong size are errors, not overruns.
+    @Test func borrowedBuffersRunLikeTensors() throws {
+        let model = try Model.load(contentsOf: TestPaths.repositoryRoot.appendingPathComponent("graphs/mlp.graph").path)
+        let compiled = try CompiledGraph(artifact: Artifact(decoding: model.artifact(bindings: [["N": 2]]).encoded(), path: "mlp.lepton"))
+        let inputs = randomInputs(compiled.graph, bindings: ["N": 2])
+        let expected = try model.compile().run(inputs)[0].tensor
+        let x = try #require(inputs["x"]?.scalars(as: Float.self))
+        var probs = [Float](repeating: .nan, count: 20)
+        for _ in 0..<2 {
+            let shapes = try x.withUnsafeBufferPointer { x in
+                try probs.withUnsafeMutableBytes { y in
+                    try compiled.run(borrowing: [TensorBuffer(x, shape: [2, 784])], into: [y])
+                }
+            }
+            #expect(shapes == [[2, 10]])
+            #expect(Tensor(shape: [2, 10], scalars: probs) == expected)
+        }
+        func failure(_ shape: [Int], count: Int, outputBytes: Int) -> String {
+            let scalars = [Float](repeating: 0, count: count)
+            var out = [UInt8](repeating: 0, count: outputBytes)
+            do {
+                try scalars.withUnsafeBufferPointer { x in
+                    try out.withUnsafeMutableBytes { y in _ = try compiled.run(borrowing: [TensorBuffer(x, shape: shape)], into: [y]) }
+                }
+                return ""
+            } catch {
+                return String(describing: error)
+            }
+        }
+        #expect(failure([2, 784], count: 784, outputBytes: 80).contains("input 'x' of shape [2, 784] needs 6272 bytes, its buffer has 3136"))
+        #expect(failure([2, 784], count: 1568, outputBytes: 79).contains("output 'probs' (f32[2, 10]) needs 80 bytes, its buffer has 79"))
+        #expect(failure([2, 783], count: 1566, outputBytes: 80).contains("dimension 1 should be 784"))
+    }
+
     /// The README's embedding, verbatim in spirit: load, inspect, run, reuse.
     @Test func twentyLineEmbedding() throws {
         let path = TestPaths.repositoryRoot.appendingPathComponent("graphs/mlp.graph").path
