@@ -101,18 +101,7 @@ public final class Executor {
     /// overwritten in place. So a loop that keeps both arrays allocates nothing after its first
     /// call. Any other call takes the checked path, with the same diagnostics as `run(_:)`.
     public func run(_ inputs: [Tensor], into outputs: inout [Tensor]) throws(DiagnosticError) {
-        let plan: PreparedPlan
-        if let last = lastRun, last.matches(inputs) {
-            plan = last.plan
-        } else {
-            guard inputs.count == graph.inputs.count else {
-                throw DiagnosticError(at: graph.location, "graph '\(graph.name)' takes \(graph.inputs.count) inputs, got \(inputs.count)")
-            }
-            var named: [String: Tensor] = [:]
-            for (id, tensor) in zip(graph.inputs, inputs) { named[graph.name(of: id)] = tensor }
-            plan = try preparedPlan(checking: named)
-            lastRun = LastRun(plan: plan, inputs: inputs)
-        }
+        let plan = try plan(forInputsInOrder: inputs)
         for (slot, tensor) in zip(plan.inputSlots, inputs) { tensor.copyBytes(to: slot.pointer) }
         try plan.run()
         statistics.runs += 1
@@ -129,18 +118,7 @@ public final class Executor {
     /// The signature check and plan lookup are skipped when every input has the dtype and
     /// shape it had in the previous call, as for `run(_:into:)`.
     public func run(borrowing inputs: [TensorBuffer], into outputs: [UnsafeMutableRawBufferPointer]) throws(DiagnosticError) -> [[Int]] {
-        let plan: PreparedPlan
-        if let last = lastRun, last.matches(inputs) {
-            plan = last.plan
-        } else {
-            guard inputs.count == graph.inputs.count else {
-                throw DiagnosticError(at: graph.location, "graph '\(graph.name)' takes \(graph.inputs.count) inputs, got \(inputs.count)")
-            }
-            var named: [String: TensorBuffer] = [:]
-            for (id, buffer) in zip(graph.inputs, inputs) { named[graph.name(of: id)] = buffer }
-            plan = try preparedPlan(checking: named)
-            lastRun = LastRun(plan: plan, inputs: inputs)
-        }
+        let plan = try plan(forInputsInOrder: inputs)
         for (slot, input) in zip(plan.inputSlots, inputs) where input.bytes.count != slot.bytes {
             throw DiagnosticError(at: graph.location, "input '\(slot.name)' of shape \(input.shape) needs \(slot.bytes) bytes, its buffer has \(input.bytes.count)")
         }
@@ -163,6 +141,20 @@ public final class Executor {
             if needed > 0, let target = buffer.baseAddress { target.copyMemory(from: output.pointer, byteCount: needed) }
         }
         return plan.outputs.map(\.shape)
+    }
+
+    /// The plan for inputs given in `graph.inputs` order: the previous call's when every input
+    /// has its dtype and shape again (nothing checked or looked up), else checked by name.
+    private func plan<T: TensorShaped>(forInputsInOrder inputs: [T]) throws(DiagnosticError) -> PreparedPlan {
+        if let last = lastRun, last.matches(inputs) { return last.plan }
+        guard inputs.count == graph.inputs.count else {
+            throw DiagnosticError(at: graph.location, "graph '\(graph.name)' takes \(graph.inputs.count) inputs, got \(inputs.count)")
+        }
+        var named: [String: T] = [:]
+        for (id, input) in zip(graph.inputs, inputs) { named[graph.name(of: id)] = input }
+        let plan = try preparedPlan(checking: named)
+        lastRun = LastRun(plan: plan, inputs: inputs)
+        return plan
     }
 
     /// Another executor over the same graph and the same params — read-only, so shared, not
