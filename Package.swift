@@ -35,13 +35,16 @@ let package = Package(
         // Training: the loss-joined graph, compiled steps, optimizers, datasets, metrics, checkpoints.
         .target(name: "LeptonTraining", dependencies: ["LeptonIR", "LeptonAutodiff", "LeptonPasses", "LeptonRuntime"],
                 swiftSettings: optimizedInDebug),
+        // ONNX import and export: our own protobuf reader/writer and the op mapping.
+        .target(name: "LeptonONNX", dependencies: ["LeptonIR", "LeptonReference"]),
         // The public library API.
-        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonAutodiff", "LeptonTraining"]),
+        .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonAutodiff", "LeptonTraining",
+                                               "LeptonONNX"]),
         // The command-line tool, built only on the public API.
         .executableTarget(name: "lepton", dependencies: ["Lepton"]),
         .testTarget(
             name: "LeptonTests",
-            dependencies: ["Lepton", "LeptonAutodiff", "LeptonTraining", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
+            dependencies: ["Lepton", "LeptonAutodiff", "LeptonTraining", "LeptonONNX", "LeptonFrontend", "LeptonReference", "LeptonIR", "LeptonTensor", "LeptonPasses", "LeptonKernels", "LeptonRuntime"],
             exclude: ["Fixtures"]
         ),
     ]

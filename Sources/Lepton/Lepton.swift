@@ -6,3 +6,4 @@
 @_exported import LeptonPasses
 @_exported import LeptonRuntime
 @_exported import LeptonTraining
+@_exported import LeptonONNX

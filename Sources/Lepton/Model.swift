@@ -13,8 +13,9 @@ public struct Model: Sendable {
     public var path: String
     let parameters = ParameterCache()
 
-    /// Reads and parses the `.graph` file at `path`.
+    /// Reads and parses the `.graph` file at `path` (or imports it, for an `.onnx` file).
     public static func load(contentsOf path: String) throws(DiagnosticError) -> Model {
+        if path.lowercased().hasSuffix(".onnx") { return try importONNX(contentsOf: path) }
         let fileLocation = SourceLocation(file: path, line: 0, column: 0)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

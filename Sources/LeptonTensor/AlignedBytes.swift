@@ -29,8 +29,8 @@ public final class AlignedBytes: @unchecked Sendable {
         bytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(base), byteCount: count) }
     }
 
-    /// Uninitialized memory that `FileIO.map` fills when it cannot map.
-    init(uninitializedCount count: Int) {
+    /// Uninitialized memory for the caller to fill.
+    public init(uninitializedCount count: Int) {
         self.count = count
         base = .allocate(byteCount: Swift.max(count, 64), alignment: 64)
     }
