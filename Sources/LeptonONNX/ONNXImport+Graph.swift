@@ -51,6 +51,8 @@ extension ONNXImport {
             node = onnxNode
             nodeIndex = index
             guard let conversion = Self.conversions[onnxNode.opType] else { continue }  // checked above
+            // Every conversion names its results after the outputs; the first must be there.
+            guard let first = onnxNode.outputs.first, !first.isEmpty else { throw fail("has no output") }
             try convert(conversion)
         }
         node = ONNXNode("", inputs: [], outputs: [])
