@@ -22,6 +22,7 @@ extension ONNXImport {
                 + "\(Self.supportedOpsets.lowerBound) to \(Self.supportedOpsets.upperBound): re-export with opset_version in that range")
         }
         try checkEveryOpIsSupported(onnx)
+        consumed = Set(onnx.nodes.flatMap(\.inputs) + onnx.outputs.map(\.name))
         graph.name = identifier(onnx.name.isEmpty ? "main" : onnx.name)
         for initializer in onnx.initializers {
             known[initializer.name] = .tensor(try tensor(initializer, bytes: fileBytes))
@@ -51,8 +52,8 @@ extension ONNXImport {
             node = onnxNode
             nodeIndex = index
             guard let conversion = Self.conversions[onnxNode.opType] else { continue }  // checked above
-            // Every conversion names its results after the outputs; the first must be there.
-            guard let first = onnxNode.outputs.first, !first.isEmpty else { throw fail("has no output") }
+            // Results are named after the outputs; optional ones may be "" (an LSTM's Y), not all.
+            guard onnxNode.outputs.contains(where: { !$0.isEmpty }) else { throw fail("has no output") }
             try convert(conversion)
         }
         node = ONNXNode("", inputs: [], outputs: [])

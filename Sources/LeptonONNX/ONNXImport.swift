@@ -1,3 +1,4 @@
+import Foundation
 import LeptonIR
 import LeptonReference
 
@@ -52,8 +53,13 @@ struct ONNXImport {
     var nodeIndex = 0
     /// Intermediate values of multi-op expansions made so far (for unique names).
     var scratchCount = 0
-    /// Folded results larger than this many elements are computed at run time instead.
-    static let foldLimit = 1 << 22
+    /// Every ONNX value some node or graph output reads (an optional output nothing reads
+    /// can be left unmade).
+    var consumed: Set<String> = []
+    /// Folded results larger than this many elements are computed at run time instead. Large,
+    /// because what folds is mostly weights (old exporters make them with ConstantOfShape)
+    /// that must exist anyway; bounded, so a hostile shape cannot exhaust memory here.
+    static let foldLimit = Swift.min(1 << 28, Int(clamping: ProcessInfo.processInfo.physicalMemory / 32))
 
     init(model: ONNXModel, bytes: AlignedBytes, path: String, directory: String) {
         self.path = path
