@@ -16,17 +16,18 @@ extension ONNXImport {
     }
 
     private mutating func importGraph(_ model: ONNXModel) throws(DiagnosticError) {
-        let onnx = model.graph
+        var onnx = model.graph
         guard Self.supportedOpsets.contains(opset) else {
             throw DiagnosticError(at: location, "ONNX opset \(opset) (default domain); Lepton imports opsets "
                 + "\(Self.supportedOpsets.lowerBound) to \(Self.supportedOpsets.upperBound): re-export with opset_version in that range")
         }
         try checkEveryOpIsSupported(onnx)
-        consumed = Set(onnx.nodes.flatMap(\.inputs) + onnx.outputs.map(\.name))
         graph.name = identifier(onnx.name.isEmpty ? "main" : onnx.name)
         for initializer in onnx.initializers {
             known[initializer.name] = .tensor(try tensor(initializer, bytes: fileBytes))
         }
+        fuseGeluPatterns(&onnx)
+        consumed = Set(onnx.nodes.flatMap(\.inputs) + onnx.outputs.map(\.name))
         var symbols = 0
         for input in onnx.inputs where known[input.name] == nil {
             let what = "graph input '\(input.name)'"

@@ -140,6 +140,46 @@ import Lepton
         #expect(Self.message([]).contains("not an ONNX model: no graph"))
     }
 
+    /// PyTorch's GELU before opset 20 (Div by √2, Erf, Add 1, Mul x, Mul 0.5, in both orders)
+    /// imports as one gelu, equal to the five ops within rounding; a pattern whose middle value
+    /// is read elsewhere stays five ops.
+    @Test func erfGeluPatternsBecomeGelu() throws {
+        func model(halfFirst: Bool, leak: Bool) -> ONNXModel {
+            var m = ONNXModel()
+            m.opsets = ["": 17]
+            var g = ONNXGraph()
+            g.inputs = [ONNXValueInfo(name: "x", elementType: .float, shape: [.value(2), .value(5)])]
+            g.outputs = [ONNXValueInfo(name: "y", elementType: .float, shape: [.value(2), .value(5)])]
+            if leak { g.outputs.append(ONNXValueInfo(name: "e", elementType: .float, shape: [.value(2), .value(5)])) }
+            g.initializers = [
+                ONNXTensor(name: "sqrt2", dataType: .float, dims: [], payload: .floats([1.4142135])),
+                ONNXTensor(name: "one", dataType: .float, dims: [], payload: .floats([1])),
+            ]
+            g.nodes = [
+                ONNXNode("Div", inputs: ["x", "sqrt2"], outputs: ["d"]),
+                ONNXNode("Erf", inputs: ["d"], outputs: ["e"]),
+                ONNXNode("Add", inputs: ["e", "one"], outputs: ["a"]),
+                ONNXNode("Constant", inputs: [], outputs: ["half"], attributes: [ONNXAttribute("value_float", .float(0.5))]),
+            ]
+            g.nodes += halfFirst
+                ? [ONNXNode("Mul", inputs: ["half", "x"], outputs: ["h"]), ONNXNode("Mul", inputs: ["h", "a"], outputs: ["y"])]
+                : [ONNXNode("Mul", inputs: ["a", "x"], outputs: ["m"]), ONNXNode("Mul", inputs: ["m", "half"], outputs: ["y"])]
+            m.graph = g
+            return m
+        }
+        let x = Tensor(shape: [2, 5], scalars: (0..<10).map { Float($0) / 2 - 2.5 })
+        for halfFirst in [false, true] {
+            let fused = try Self.importing(model(halfFirst: halfFirst, leak: false).encoded())
+            #expect(fused.nodes.map(\.op) == [.gelu])
+            let kept = try Self.importing(model(halfFirst: halfFirst, leak: true).encoded())
+            #expect(kept.nodes.count == 5)
+            let a = try Model(importedGraph: fused).run(inputs: ["x": x], level: 0)[0].tensor
+            let b = try Model(importedGraph: kept).run(inputs: ["x": x], level: 0)[0].tensor
+            let (p, q) = (try #require(a.scalars(as: Float.self)), try #require(b.scalars(as: Float.self)))
+            #expect(zip(p, q).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }, "\(p) vs \(q)")
+        }
+    }
+
     @Test func unsupportedOpsAreListedTogether() throws {
         var model = Self.classifier()
         model.graph.nodes.insert(ONNXNode("NonMaxSuppression", inputs: ["input.1"], outputs: ["nms"], name: "nms_node"), at: 0)
