@@ -145,14 +145,19 @@ extension ONNXImport {
 
     // MARK: elementwise
 
-    /// A binary op; a constant operand of another dtype is cast to the other's (ONNX Pow
-    /// takes an integer exponent for a float base).
+    /// A binary op; a constant operand of another dtype is cast to the other's, and so is any
+    /// Pow exponent (ONNX Pow takes an integer exponent for a float base).
     mutating func binary(_ op: Op) throws(DiagnosticError) {
         var (a, b) = (try required(0), try required(1))
         let (ta, tb) = (try type(a), try type(b))
         if ta.dtype != tb.dtype {
             if let t = knownTensor(b), op == .pow || t.count == 1 { b = try castConstant(t, to: ta.dtype) }
             else if let t = knownTensor(a), t.count == 1 { a = try castConstant(t, to: tb.dtype) }
+            else if op == .pow {
+                let cast = scratchName()
+                try emit(.cast, [b], ["to": .dtype(ta.dtype)], outputs: [cast])
+                b = cast
+            }
         }
         try emit(op, [a, b])
     }
