@@ -51,6 +51,7 @@ extension ONNXImport {
     /// Converts the current node.
     mutating func convert(_ conversion: Conversion) throws(DiagnosticError) {
         switch conversion {
+        case .unary(.identity): try identity()
         case .unary(let op): try emit(op, [required(0)])
         case .binary(let op): try binary(op)
         case .variadic(let op): try variadic(op)
@@ -64,7 +65,7 @@ extension ONNXImport {
         case .hardSwish: try hardSwish()
         case .dropout:
             try noExtraOutputs("its mask")
-            try emit(.identity, [required(0)])
+            try identity()
         case .clip: try clip()
         case .cast: try cast()
         case .matmul: try emit(.matmul, [required(0), required(1)])
@@ -182,6 +183,17 @@ extension ONNXImport {
         let name = scratchName()
         known[name] = .tensor(Tensor.filled(dtype, shape: [], with: value))
         return name
+    }
+
+    /// Identity (and inference Dropout): what is known of the input is known of the output,
+    /// so a shape vector with symbolic dims passes through.
+    mutating func identity() throws(DiagnosticError) {
+        let x = try required(0)
+        if let value = known[x] {
+            known[node.outputs[0]] = value
+            return
+        }
+        try emit(.identity, [x])
     }
 
     /// Max/Min/Sum over any number of operands, as a chain.
