@@ -65,6 +65,7 @@ extension ONNXImport {
         case .hardSwish: try hardSwish()
         case .dropout:
             try noExtraOutputs("its mask")
+            if let mode = input(2), knownFloat(mode) != 0 { throw fail("training_mode must be a constant false (dropout at inference)") }
             try identity()
         case .clip: try clip()
         case .cast: try cast()

@@ -55,6 +55,20 @@ import Testing
         }
     }
 
+    /// The same bytes written to an `.onnx` file load through `Model.load` like any model.
+    @Test func caseLoadsFromAFile() throws {
+        let golden = try #require(ONNXOpManifest.runnable.first { $0.name == "conv" })
+        let arrays = try golden.arrays()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-op-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("conv.onnx").path
+        try Data(golden.model(arrays: arrays).encoded()).write(to: URL(fileURLWithPath: path))
+        let outputs = try Model.load(contentsOf: path).run(inputs: golden.feeds(arrays: arrays), level: 2)
+        let expected = try #require(arrays["y0"])
+        #expect(mismatch(outputs[0].tensor, expected, rtol: Self.defaultTolerance.rtol, atol: Self.defaultTolerance.atol) == nil)
+    }
+
     /// A new entry in the importer's op table must come with a case.
     @Test func everyMappedOpHasACase() throws {
         let covered = try ONNXOpManifest.load().filter { $0.error == nil }.reduce(into: Set<String>()) { $0.formUnion($1.opTypes) }
