@@ -18,13 +18,7 @@ extension ONNXOpCase {
         model.opsets = ["": opset ?? 17]
         model.producerName = "ONNXOpTests"
         model.graph.name = name
-        if let op {
-            model.graph.nodes = [ONNXNode(op, inputs: inputs.map(\.name), outputs: outputNames, attributes: try Self.attributes(attributes))]
-        } else {
-            for node in nodes ?? [] {
-                model.graph.nodes.append(ONNXNode(node.op, inputs: node.inputs, outputs: node.outputs, attributes: try Self.attributes(node.attributes)))
-            }
-        }
+        model.graph.nodes = try graphNodes()
         for input in inputs where !input.isOmitted {
             let type = try Self.dataType(input.dtype ?? "float")
             let shape = input.shape ?? []
@@ -32,21 +26,30 @@ extension ONNXOpCase {
                 model.graph.initializers.append(try Self.tensor(input.name, type, shape, values))
             } else if input.constant == true {
                 // Raw little-endian bytes, as exporters store weights.
-                let value = try array(input.name, in: arrays)
-                model.graph.initializers.append(ONNXTensor(name: input.name, dataType: type, dims: shape.map(Int64.init), payload: .raw(value.littleEndianBytes)))
+                let bytes = try array(input.name, in: arrays).littleEndianBytes
+                model.graph.initializers.append(ONNXTensor(name: input.name, dataType: type, dims: shape.map(Int64.init), payload: .raw(bytes)))
             } else {
-                let dims = shape.enumerated().map { k, n in
-                    (input.dims?[k]).flatMap { $0 }.map(ONNXValueInfo.Dim.param) ?? .value(Int64(n))
+                let dims = shape.indices.map { k in
+                    (input.dims?[k]).flatMap { $0 }.map(ONNXValueInfo.Dim.param) ?? .value(Int64(shape[k]))
                 }
                 model.graph.inputs.append(ONNXValueInfo(name: input.name, elementType: type, shape: dims))
             }
         }
+        // Outputs by name only: the importer needs no declared types for them.
         model.graph.outputs = outputNames.map { name in
             var output = ONNXValueInfo()
             output.name = name
             return output
         }
         return model
+    }
+
+    /// The one node of an `op` case (reading every input, writing y0, y1, …), or `nodes`.
+    private func graphNodes() throws -> [ONNXNode] {
+        if let op { return [ONNXNode(op, inputs: inputs.map(\.name), outputs: outputNames, attributes: try Self.attributes(attributes))] }
+        return try (nodes ?? []).map { node throws in
+            ONNXNode(node.op, inputs: node.inputs, outputs: node.outputs, attributes: try Self.attributes(node.attributes))
+        }
     }
 
     /// The graph inputs' values, by name.
@@ -67,12 +70,16 @@ extension ONNXOpCase {
     }
 
     private func array(_ name: String, in arrays: [String: Tensor]) throws -> Tensor {
-        guard let tensor = arrays[name] else { throw SetupError(description: "\(self.name).npz has no array '\(name)': rerun Tools/gen_onnx_goldens.py") }
+        guard let tensor = arrays[name] else {
+            throw SetupError(description: "\(self.name).npz has no array '\(name)': rerun Tools/gen_onnx_goldens.py")
+        }
         return tensor
     }
 
     private static func dataType(_ name: String) throws -> ONNXDataType {
-        guard let type = ONNXDataType.allCases.first(where: { $0.name == name }) else { throw SetupError(description: "unknown dtype '\(name)'") }
+        guard let type = ONNXDataType.allCases.first(where: { $0.name == name }) else {
+            throw SetupError(description: "unknown dtype '\(name)'")
+        }
         return type
     }
 

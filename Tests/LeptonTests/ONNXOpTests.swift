@@ -34,8 +34,9 @@ import Testing
                 Issue.record("\(golden.name) at \(level): \(actual.count) outputs, expected \(expected.count)")
                 continue
             }
+            let (rtol, atol) = (golden.rtol ?? Self.defaultTolerance.rtol, golden.atol ?? Self.defaultTolerance.atol)
             for (k, (got, want)) in zip(actual, expected).enumerated() {
-                if let problem = mismatch(got, want, rtol: golden.rtol ?? Self.defaultTolerance.rtol, atol: golden.atol ?? Self.defaultTolerance.atol) {
+                if let problem = mismatch(got, want, rtol: rtol, atol: atol) {
                     Issue.record("\(golden.name) at \(level): output y\(k): \(problem)")
                 }
             }
