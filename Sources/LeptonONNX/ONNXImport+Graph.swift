@@ -3,8 +3,8 @@ import LeptonIR
 
 extension ONNXImport {
     /// The opsets whose semantics the op table follows: 13 (where axes, pads, shapes and split
-    /// sizes became inputs) through 28 (ONNX 1.23), checked against ONNX Runtime in
-    /// Tools/onnx_compare.py.
+    /// sizes became inputs) through 28 (ONNX 1.23), checked against ONNX Runtime by the cases
+    /// of Tests/LeptonTests/Fixtures/onnx_ops (Tools/gen_onnx_goldens.py).
     static let supportedOpsets: ClosedRange<Int64> = 13...28
 
     /// The Lepton graph of `model` (read from `path`, whose bytes hold raw tensor data).

@@ -51,6 +51,7 @@ extension ONNXImport {
     /// Converts the current node.
     mutating func convert(_ conversion: Conversion) throws(DiagnosticError) {
         switch conversion {
+        case .unary(.identity): try identity()
         case .unary(let op): try emit(op, [required(0)])
         case .binary(let op): try binary(op)
         case .variadic(let op): try variadic(op)
@@ -64,7 +65,8 @@ extension ONNXImport {
         case .hardSwish: try hardSwish()
         case .dropout:
             try noExtraOutputs("its mask")
-            try emit(.identity, [required(0)])
+            if let mode = input(2), knownFloat(mode) != 0 { throw fail("training_mode must be a constant false (dropout at inference)") }
+            try identity()
         case .clip: try clip()
         case .cast: try cast()
         case .matmul: try emit(.matmul, [required(0), required(1)])
@@ -149,14 +151,19 @@ extension ONNXImport {
 
     // MARK: elementwise
 
-    /// A binary op; a constant operand of another dtype is cast to the other's (ONNX Pow
-    /// takes an integer exponent for a float base).
+    /// A binary op; a constant operand of another dtype is cast to the other's, and so is any
+    /// Pow exponent (ONNX Pow takes an integer exponent for a float base).
     mutating func binary(_ op: Op) throws(DiagnosticError) {
         var (a, b) = (try required(0), try required(1))
         let (ta, tb) = (try type(a), try type(b))
         if ta.dtype != tb.dtype {
             if let t = knownTensor(b), op == .pow || t.count == 1 { b = try castConstant(t, to: ta.dtype) }
             else if let t = knownTensor(a), t.count == 1 { a = try castConstant(t, to: tb.dtype) }
+            else if op == .pow {
+                let cast = scratchName()
+                try emit(.cast, [b], ["to": .dtype(ta.dtype)], outputs: [cast])
+                b = cast
+            }
         }
         try emit(op, [a, b])
     }
@@ -181,6 +188,17 @@ extension ONNXImport {
         let name = scratchName()
         known[name] = .tensor(Tensor.filled(dtype, shape: [], with: value))
         return name
+    }
+
+    /// Identity (and inference Dropout): what is known of the input is known of the output,
+    /// so a shape vector with symbolic dims passes through.
+    mutating func identity() throws(DiagnosticError) {
+        let x = try required(0)
+        if let value = known[x] {
+            known[node.outputs[0]] = value
+            return
+        }
+        try emit(.identity, [x])
     }
 
     /// Max/Min/Sum over any number of operands, as a chain.

@@ -23,7 +23,7 @@ struct ONNXImport {
         /// A 1-D int64 shape vector with at least one symbolic entry (from `Shape` of a value
         /// with symbolic dims); all-fixed vectors are plain tensors.
         case dims([Dim])
-        /// One entry of such a vector as an int64 scalar.
+        /// A symbolic entry of such a vector as an int64 scalar.
         case dim(Dim)
 
         /// `dims` as a tensor when every entry is fixed.
@@ -34,6 +34,12 @@ struct ONNXImport {
                 ints.append(Int64(n))
             }
             return .tensor(Tensor(shape: [ints.count], scalars: ints))
+        }
+
+        /// One entry of a shape vector: a plain scalar when fixed, so arithmetic on it folds.
+        static func size(_ dim: Dim) -> Known {
+            guard case .fixed(let n) = dim else { return .dim(dim) }
+            return .tensor(Tensor(scalar: Int64(n)))
         }
     }
 
