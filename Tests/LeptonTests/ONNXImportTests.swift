@@ -180,6 +180,39 @@ import Lepton
         }
     }
 
+    /// The CLI on .onnx files: import writes text that runs; run takes the file directly;
+    /// damaged files and unsupported ops are one error line each, exit code 1.
+    @Test func commandLineTakesONNXFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-cli-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let onnxPath = directory.appendingPathComponent("classifier.onnx").path
+        let bytes = Self.classifier().encoded()
+        try Data(bytes).write(to: URL(fileURLWithPath: onnxPath))
+        let graphPath = directory.appendingPathComponent("classifier.graph").path
+        let imported = try lepton("import", onnxPath, "-o", graphPath)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("classifier.graph: classifier, 1 inputs, 2 params, 3 ops"))
+        let direct = try lepton("run", onnxPath, "--random-inputs", "1", "--dim", "batch=2")
+        let viaText = try lepton("run", graphPath, "--random-inputs", "1", "--dim", "batch=2")
+        #expect(direct.status == 0 && direct.stdout.hasPrefix("probs: f32[2, 4]"), "\(direct.stderr)")
+        #expect(direct.stdout == viaText.stdout)
+
+        let truncated = directory.appendingPathComponent("truncated.onnx").path
+        try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: truncated))
+        let refused = try lepton("run", truncated, "--random-inputs", "1")
+        #expect(refused.status == 1)
+        #expect(refused.firstErrorLine.hasPrefix(truncated + ": error: malformed ONNX file"), "\(refused.stderr)")
+        var unsupported = Self.classifier()
+        unsupported.graph.nodes.insert(ONNXNode("NonZero", inputs: ["input.1"], outputs: ["nz"]), at: 0)
+        unsupported.graph.nodes.insert(ONNXNode("TopK", inputs: ["input.1"], outputs: ["k"]), at: 0)
+        let unsupportedPath = directory.appendingPathComponent("unsupported.onnx").path
+        try Data(unsupported.encoded()).write(to: URL(fileURLWithPath: unsupportedPath))
+        let listed = try lepton("import", unsupportedPath, "-o", graphPath)
+        #expect(listed.status == 1)
+        #expect(listed.stderr.split(separator: "\n").filter { $0.contains("unsupported ONNX op") }.count == 2, "\(listed.stderr)")
+    }
+
     @Test func unsupportedOpsAreListedTogether() throws {
         var model = Self.classifier()
         model.graph.nodes.insert(ONNXNode("NonMaxSuppression", inputs: ["input.1"], outputs: ["nms"], name: "nms_node"), at: 0)
