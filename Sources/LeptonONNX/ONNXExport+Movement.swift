@@ -42,7 +42,7 @@ extension ONNXExport {
     }
 
     /// OneHot(indices, depth, values: [off, on]) along the last axis; the result takes the
-    /// values' dtype.
+    /// values' dtype. The depth has the indices' dtype (the pairs onnxruntime implements).
     mutating func oneHot(_ a: Attributes) {
         let offOn: Tensor.Storage = switch a.dtype("dtype") {
         case .f32: .f32([0, 1])
@@ -51,8 +51,9 @@ extension ONNXExport {
         case .i64: .i64([0, 1])
         case .bool: .bool([false, true])
         }
-        let depth = constantInput(Tensor(scalar: Int64(a.int("depth"))), "depth")
+        let depth = Tensor.filled(graph.type(of: node!.inputs[0]).dtype, shape: [], with: Double(a.int("depth")))
+        let depthName = constantInput(depth, "depth")
         let values = constantInput(Tensor(shape: [2], storage: offOn), "values")
-        withConstant("OneHot", depth, values, attributes: [int("axis", -1)])
+        withConstant("OneHot", depthName, values, attributes: [int("axis", -1)])
     }
 }

@@ -148,33 +148,50 @@ extension ONNXExport {
         emit("Add", [product, operands[2]], results)
     }
 
-    /// `padding` as ONNX's `auto_pad`, with `pads` only when explicit (ONNX forbids both).
-    func padding(_ a: Attributes) -> [ONNXAttribute] {
-        switch a.choice("padding") {
-        case "same": [ONNXAttribute("auto_pad", .string("SAME_UPPER"))]
-        case "same_lower": [ONNXAttribute("auto_pad", .string("SAME_LOWER"))]
-        case "valid": [ONNXAttribute("auto_pad", .string("VALID"))]
-        default: [ints("pads", a.ints("pads"))]
+    /// The window's padding as ONNX pads: explicit whenever the spatial sizes are known
+    /// (onnxruntime refuses auto_pad with dilations, and ONNX deprecates it), else as
+    /// `auto_pad`. Explicit pads are ONNX's layout already.
+    func windowPadding(_ a: Attributes, kernel: [Int], dilations: [Int]) -> [ONNXAttribute] {
+        let padding = a.choice("padding")
+        if padding == "explicit" { return [ints("pads", a.ints("pads"))] }
+        if let spatial = TensorType(.f32, Array(graph.type(of: node!.inputs[0]).shape.suffix(2))).fixedShape {
+            return [ints("pads", resolvePads(input: spatial, kernel: kernel, strides: a.ints("strides"),
+                                             dilations: dilations, pads: a.ints("pads"), padding: padding))]
         }
+        let autoPad = ["same": "SAME_UPPER", "same_lower": "SAME_LOWER", "valid": "VALID"][padding]!
+        return [ONNXAttribute("auto_pad", .string(autoPad))]
     }
 
+    /// Conv and ConvTranspose (whose pads do not depend on the input size, so are always explicit).
     mutating func convolution(_ a: Attributes) {
-        var attributes = [ints("strides", a.ints("strides")), ints("dilations", a.ints("dilations")), int("group", a.int("group"))]
-        if let kernel = graph.type(of: node!.inputs[1]).fixedShape?.suffix(2) { attributes.append(ints("kernel_shape", Array(kernel))) }
-        attributes += padding(a)
-        guard node!.op == .conv_transpose2d else { return direct("Conv", attributes) }
-        attributes.append(ints("output_padding", a.ints("output_padding")))
+        let kernel = Array(graph.type(of: node!.inputs[1]).fixedShape!.suffix(2))  // a param: never symbolic
+        let dilations = a.ints("dilations")
+        var attributes = [ints("strides", a.ints("strides")), ints("dilations", dilations), int("group", a.int("group")),
+                          ints("kernel_shape", kernel)]
+        guard node!.op == .conv_transpose2d else {
+            return direct("Conv", attributes + windowPadding(a, kernel: kernel, dilations: dilations))
+        }
+        let outputPadding = a.ints("output_padding")
+        // Transposed pads depend on the kernel, strides and output_padding only (input: the rank).
+        let pads = resolveTransposePads(input: [0, 0], kernel: kernel, strides: a.ints("strides"), dilations: dilations,
+                                        outputPadding: outputPadding, pads: a.ints("pads"), padding: a.choice("padding"))
+        attributes += [ints("output_padding", outputPadding), ints("pads", pads)]
         direct("ConvTranspose", attributes)
     }
 
+    /// MaxPool and AveragePool; ceil_mode only ever applies to explicit pads in Lepton.
     mutating func pool(_ a: Attributes) {
-        var attributes = [ints("kernel_shape", a.ints("kernel")), ints("strides", a.ints("strides")),
-                          int("ceil_mode", a.bool("ceil_mode") ? 1 : 0)] + padding(a)
-        guard node!.op == .max_pool2d else {
+        let kernel = a.ints("kernel")
+        let isMax = node!.op == .max_pool2d
+        let dilations = isMax ? a.ints("dilations") : [1, 1]
+        let ceilMode = a.bool("ceil_mode") && a.choice("padding") == "explicit"
+        var attributes = [ints("kernel_shape", kernel), ints("strides", a.ints("strides")), int("ceil_mode", ceilMode ? 1 : 0)]
+        attributes += windowPadding(a, kernel: kernel, dilations: dilations)
+        guard isMax else {
             attributes.append(int("count_include_pad", a.bool("count_include_pad") ? 1 : 0))
             return direct("AveragePool", attributes)
         }
-        attributes.append(ints("dilations", a.ints("dilations")))
+        attributes.append(ints("dilations", dilations))
         direct("MaxPool", attributes)
     }
 
