@@ -67,7 +67,15 @@ public struct ONNXExport {
             onnx.inputs.append(valueInfo(id))
         }
         for (param, tensor) in zip(graph.params, parameters) {
-            onnx.initializers.append(Self.tensor(tensor, named: names[param.value]))
+            let value = Self.tensor(tensor, named: names[param.value])
+            guard graph.outputs.contains(param.value) else {
+                onnx.initializers.append(value)
+                continue
+            }
+            // An ONNX output is a node's result: a param that is one is a Constant (which
+            // imports back as the same param).
+            onnx.nodes.append(ONNXNode("Constant", inputs: [], outputs: [value.name], name: value.name,
+                                       attributes: [ONNXAttribute("value", .tensor(value))]))
         }
         for node in graph.nodes {
             self.node = node
@@ -90,14 +98,13 @@ public struct ONNXExport {
         }
     }
 
-    /// The graph's outputs. ONNX outputs are distinct node results, so an output that is a
-    /// graph input, a param or listed twice is given its own name through an `Identity`.
+    /// The graph's outputs. ONNX outputs are distinct from the inputs and each other, so an
+    /// output that is a graph input or listed twice gets its own name through an `Identity`.
     private mutating func exportOutputs() {
         var listed = Set<ValueID>()
-        let params = Set(graph.params.map(\.value))
         for id in graph.outputs {
             var info = valueInfo(id)
-            if graph.inputs.contains(id) || params.contains(id) || !listed.insert(id).inserted {
+            if graph.inputs.contains(id) || !listed.insert(id).inserted {
                 info.name = fresh(names[id] + "_out")
                 onnx.nodes.append(ONNXNode("Identity", inputs: [names[id]], outputs: [info.name], name: info.name))
             }
