@@ -13,7 +13,8 @@ indices for every example), bools by a coin flip; every symbolic dim takes --dim
 Lepton runs at each of --levels (default O0, the reference interpreter, and O2, the optimized
 executor). Per graph the table gives the worst output's max |lepton - ort| divided by the
 largest |ort| of that output ("rel"), the same without the division ("abs"), and whether
-integer and bool outputs agree exactly.
+integer and bool outputs agree exactly. A graph that cannot be exported at --opset is skipped
+with lepton's reason.
 
 Needs numpy, onnx and onnxruntime, and a built lepton (default .build/release/lepton: build it
 with `swift build -c release`). Exits 1 when any relative difference exceeds --tolerance.
@@ -90,7 +91,9 @@ def compare(onnx_outputs, names, lepton_dir):
 def check(graph, arguments, directory):
     model_path = os.path.join(directory, "model.onnx")
     opset = ["--opset", str(arguments.opset)] if arguments.opset else []
-    subprocess.run([arguments.lepton, "export", graph, "-o", model_path] + opset, check=True, stdout=subprocess.DEVNULL)
+    export = subprocess.run([arguments.lepton, "export", graph, "-o", model_path] + opset, capture_output=True, text=True)
+    if export.returncode != 0:  # e.g. gelu at --opset 17: skipped, with lepton's reason
+        return [os.path.relpath(graph, ROOT), "skipped: " + export.stderr.split("\n")[0].split("error: ")[-1]], None
     model = onnx.load(model_path)
     onnx.checker.check_model(model, full_check=True)
     inputs = make_inputs(model, arguments.dim, arguments.seed)
@@ -118,17 +121,19 @@ def main():
     arguments = parser.parse_args()
     levels = arguments.levels.split(",")
     header = ["graph", "opset", "nodes"] + [f"{h} -{level}" for level in levels for h in ("rel", "abs", "exact")]
-    rows, failures = [], 0
+    rows, failures, skipped = [], 0, 0
     for graph in arguments.graphs or default_graphs():
         with tempfile.TemporaryDirectory() as directory:
             row, failed = check(os.path.abspath(graph), arguments, directory)
         rows.append(row)
-        failures += failed
+        failures += bool(failed)
+        skipped += failed is None
         print("  ".join(row), file=sys.stderr, flush=True)
-    widths = [max(len(r[k]) for r in [header] + rows) for k in range(len(header))]
+    widths = [max(len(r[k]) for r in [header] + rows if k < len(r)) for k in range(len(header))]
     for r in [header, ["-" * w for w in widths]] + rows:
-        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(r, widths)) + " |")
-    print(f"{len(rows) - failures} passed, {failures} failed")
+        cells = [cell.ljust(w) for cell, w in zip(r, widths)] if len(r) == len(header) else [r[0].ljust(widths[0]), r[1]]
+        print("| " + " | ".join(cells) + " |")
+    print(f"{len(rows) - failures - skipped} passed, {failures} failed, {skipped} skipped")
     return 1 if failures else 0
 
 
