@@ -148,18 +148,14 @@ extension ONNXExport {
         emit("Add", [product, operands[2]], results)
     }
 
-    /// The window's padding as ONNX pads: explicit whenever the spatial sizes are known
-    /// (onnxruntime refuses auto_pad with dilations, and ONNX deprecates it), else as
-    /// `auto_pad`. Explicit pads are ONNX's layout already.
-    func windowPadding(_ a: Attributes, kernel: [Int], dilations: [Int]) -> [ONNXAttribute] {
-        let padding = a.choice("padding")
-        if padding == "explicit" { return [ints("pads", a.ints("pads"))] }
-        if let spatial = TensorType(.f32, Array(graph.type(of: node!.inputs[0]).shape.suffix(2))).fixedShape {
-            return [ints("pads", resolvePads(input: spatial, kernel: kernel, strides: a.ints("strides"),
-                                             dilations: dilations, pads: a.ints("pads"), padding: padding))]
-        }
-        let autoPad = ["same": "SAME_UPPER", "same_lower": "SAME_LOWER", "valid": "VALID"][padding]!
-        return [ONNXAttribute("auto_pad", .string(autoPad))]
+    /// The window's padding as explicit ONNX pads, never `auto_pad` (which onnxruntime refuses
+    /// with dilations, and ONNX deprecates). The shape rules allow a symbolic size only at
+    /// stride 1, where a same pad is the kernel extent less one whatever the size, so any size
+    /// stands in for it.
+    func windowPads(_ a: Attributes, kernel: [Int], dilations: [Int]) -> ONNXAttribute {
+        let spatial = graph.type(of: node!.inputs[0]).shape.suffix(2).map { $0.fixedValue ?? 1 }
+        return ints("pads", resolvePads(input: spatial, kernel: kernel, strides: a.ints("strides"), dilations: dilations,
+                                        pads: a.ints("pads"), padding: a.choice("padding")))
     }
 
     /// Conv and ConvTranspose (whose pads do not depend on the input size, so are always explicit).
@@ -169,7 +165,7 @@ extension ONNXExport {
         var attributes = [ints("strides", a.ints("strides")), ints("dilations", dilations), int("group", a.int("group")),
                           ints("kernel_shape", kernel)]
         guard node!.op == .conv_transpose2d else {
-            return direct("Conv", attributes + windowPadding(a, kernel: kernel, dilations: dilations))
+            return direct("Conv", attributes + [windowPads(a, kernel: kernel, dilations: dilations)])
         }
         let outputPadding = a.ints("output_padding")
         // Transposed pads depend on the kernel, strides and output_padding only (input: the rank).
@@ -186,7 +182,7 @@ extension ONNXExport {
         let dilations = isMax ? a.ints("dilations") : [1, 1]
         let ceilMode = a.bool("ceil_mode") && a.choice("padding") == "explicit"
         var attributes = [ints("kernel_shape", kernel), ints("strides", a.ints("strides")), int("ceil_mode", ceilMode ? 1 : 0)]
-        attributes += windowPadding(a, kernel: kernel, dilations: dilations)
+        attributes.append(windowPads(a, kernel: kernel, dilations: dilations))
         guard isMax else {
             attributes.append(int("count_include_pad", a.bool("count_include_pad") ? 1 : 0))
             return direct("AveragePool", attributes)
