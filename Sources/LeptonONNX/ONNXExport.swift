@@ -49,14 +49,17 @@ public struct ONNXExport {
         self.opset = opset
     }
 
-    /// The IR version that goes with `opset` (ONNX's release table: opset 17–18 shipped with
-    /// IR 8, 19–20 with IR 9, 21–22 with IR 10, later with IR 11).
+    /// The IR version that goes with `opset`: the one of the ONNX release that introduced it
+    /// (onnx.helper.VERSION_TABLE), so a runtime that reads the opset reads the file.
     static func irVersion(for opset: Int64) -> Int64 {
         switch opset {
         case ...18: 8
         case 19...20: 9
         case 21...22: 10
-        default: 11
+        case 23: 11
+        case 24: 12
+        case 25...27: 13
+        default: 14
         }
     }
 
@@ -66,9 +69,10 @@ public struct ONNXExport {
         for id in graph.inputs {
             onnx.inputs.append(valueInfo(id))
         }
+        let outputs = Set(graph.outputs)
         for (param, tensor) in zip(graph.params, parameters) {
             let value = Self.tensor(tensor, named: names[param.value])
-            guard graph.outputs.contains(param.value) else {
+            guard outputs.contains(param.value) else {
                 onnx.initializers.append(value)
                 continue
             }
@@ -80,8 +84,7 @@ public struct ONNXExport {
         for node in graph.nodes {
             self.node = node
             convert(node)
-            let results = node.outputs.filter { !graph.outputs.contains($0) }
-            onnx.valueInfo += results.map(valueInfo)
+            onnx.valueInfo += node.outputs.filter { !outputs.contains($0) }.map(valueInfo)
         }
         self.node = nil
         exportOutputs()
