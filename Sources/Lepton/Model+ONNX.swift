@@ -48,7 +48,9 @@ extension Model {
         return written
     }
 
-    init(module: Module, source: String, path: String) {
+    /// A model of an already-lowered module (an import, a generated graph); `source` is the
+    /// text diagnostics quote, empty when there is none.
+    public init(module: Module, source: String = "", path: String) {
         self.module = module
         self.source = source
         self.path = path

@@ -2,9 +2,10 @@ import LeptonIR
 
 /// Einsum in the forms exporters emit for attention and linear layers: one operand
 /// (a transpose, optionally summing labels away) or two operands that are a batched matrix
-/// product — shared batch labels, one contracted label, at most one free label per operand
+/// product — shared batch labels, one contracted label, any free labels, all kept
 /// (`ij,jk->ik`, `bij,bjk->bik`, `bhid,bhjd->bhij`, `bnd,dk->bnk`…). Each becomes
-/// transpose → matmul → transpose. Ellipses and repeated labels are refused by name.
+/// transpose → matmul → transpose. Ellipses, repeated labels, outer products and labels
+/// summed within one operand are refused by name.
 extension ONNXImport {
     mutating func einsum() throws(DiagnosticError) {
         let equation = string("equation", default: "").filter { !$0.isWhitespace }
@@ -48,18 +49,25 @@ extension ONNXImport {
         let batch = shared.filter { output.contains($0) }
         let contracted = shared.filter { !output.contains($0) }
         let freeA = a.filter { !b.contains($0) }, freeB = b.filter { !a.contains($0) }
-        guard contracted.count == 1, freeA.count <= 1, freeB.count <= 1,
-              (freeA + freeB).allSatisfy({ output.contains($0) }) else {
-            throw fail("einsum '\(equation)': only batched matrix products (one contracted label, at most one free label per operand) are supported")
+        guard contracted.count == 1, (freeA + freeB).allSatisfy({ output.contains($0) }) else {
+            throw fail("einsum '\(equation)': only batched matrix products (one contracted label, every other label kept) are supported")
         }
         let k = contracted[0]
-        // A as [batch…, i, k] and B as [batch…, k, j]; a missing free label is a size-1 dim.
-        let left = try arranged(0, a, batch + freeA + [k], unsqueezeAt: freeA.isEmpty ? batch.count : nil)
-        let right = try arranged(1, b, batch + [k] + freeB, unsqueezeAt: freeB.isEmpty ? batch.count + 1 : nil)
+        // A as [batch…, extraA…, 1…, i, k] and B as [batch…, 1…, extraB…, k, j]: free labels
+        // before an operand's last are batch dims the other operand has as size 1 (the matmul
+        // broadcasts them), and a missing i or j is a size-1 dim too.
+        let extraA = Array(freeA.dropLast()), extraB = Array(freeB.dropLast())
+        let (i, j) = (freeA.last, freeB.last)
+        let onesInA = Array(batch.count + extraA.count ..< batch.count + extraA.count + extraB.count)
+        let onesInB = Array(batch.count ..< batch.count + extraA.count)
+        let left = try arranged(0, a, batch + extraA + (i.map { [$0] } ?? []) + [k],
+                                unsqueezeAt: onesInA + (i == nil ? [batch.count + extraA.count + extraB.count] : []))
+        let right = try arranged(1, b, batch + extraB + [k] + (j.map { [$0] } ?? []),
+                                 unsqueezeAt: onesInB + (j == nil ? [batch.count + extraA.count + extraB.count + 1] : []))
         let product = scratchName()
         try emit(.matmul, [left, right], outputs: [product])
-        // The product's labels, with placeholders for the size-1 dims added above.
-        var labels = batch + (freeA.isEmpty ? ["<"] : freeA) + (freeB.isEmpty ? [">"] : freeB)
+        // The product's labels, with placeholders for a missing i or j.
+        var labels = batch + extraA + extraB + [i ?? "<", j ?? ">"]
         var result = product
         let dropped = labels.indices.filter { labels[$0] == "<" || labels[$0] == ">" }
         if !dropped.isEmpty {
@@ -72,9 +80,9 @@ extension ONNXImport {
         try emit(perm == Array(perm.indices) ? .identity : .transpose, [result], perm == Array(perm.indices) ? [:] : ["perm": .ints(perm)])
     }
 
-    /// Input `k` (labelled `labels`) transposed into `order`, with a size-1 dim inserted at
-    /// `unsqueezeAt` when given; returns the ONNX-side name of the result.
-    private mutating func arranged(_ k: Int, _ labels: [Character], _ order: [Character], unsqueezeAt: Int?) throws(DiagnosticError) -> String {
+    /// Input `k` (labelled `labels`) transposed into `order`, with size-1 dims inserted at
+    /// `unsqueezeAt` (axes of the result); returns the ONNX-side name of the result.
+    private mutating func arranged(_ k: Int, _ labels: [Character], _ order: [Character], unsqueezeAt axes: [Int]) throws(DiagnosticError) -> String {
         var name = try required(k)
         let perm = order.map { labels.firstIndex(of: $0)! }
         if perm != Array(perm.indices) {
@@ -82,9 +90,9 @@ extension ONNXImport {
             try emit(.transpose, [name], ["perm": .ints(perm)], outputs: [transposed])
             name = transposed
         }
-        if let axis = unsqueezeAt {
+        if !axes.isEmpty {
             let expanded = scratchName()
-            try emit(.unsqueeze, [name], ["axes": .ints([axis])], outputs: [expanded])
+            try emit(.unsqueeze, [name], ["axes": .ints(axes)], outputs: [expanded])
             name = expanded
         }
         return name

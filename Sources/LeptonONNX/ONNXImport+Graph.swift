@@ -3,8 +3,8 @@ import LeptonIR
 
 extension ONNXImport {
     /// The opsets whose semantics the op table follows: 13 (where axes, pads, shapes and split
-    /// sizes became inputs) through 28 (ONNX 1.23), checked against ONNX Runtime in
-    /// Tools/onnx_compare.py.
+    /// sizes became inputs) through 28 (ONNX 1.23), checked against ONNX Runtime by the cases
+    /// of Tests/LeptonTests/Fixtures/onnx_ops (Tools/gen_onnx_goldens.py).
     static let supportedOpsets: ClosedRange<Int64> = 13...28
 
     /// The Lepton graph of `model` (read from `path`, whose bytes hold raw tensor data).
@@ -16,7 +16,7 @@ extension ONNXImport {
     }
 
     private mutating func importGraph(_ model: ONNXModel) throws(DiagnosticError) {
-        let onnx = model.graph
+        var onnx = model.graph
         guard Self.supportedOpsets.contains(opset) else {
             throw DiagnosticError(at: location, "ONNX opset \(opset) (default domain); Lepton imports opsets "
                 + "\(Self.supportedOpsets.lowerBound) to \(Self.supportedOpsets.upperBound): re-export with opset_version in that range")
@@ -26,6 +26,8 @@ extension ONNXImport {
         for initializer in onnx.initializers {
             known[initializer.name] = .tensor(try tensor(initializer, bytes: fileBytes))
         }
+        fuseGeluPatterns(&onnx)
+        consumed = Set(onnx.nodes.flatMap(\.inputs) + onnx.outputs.map(\.name))
         var symbols = 0
         for input in onnx.inputs where known[input.name] == nil {
             let what = "graph input '\(input.name)'"
@@ -51,6 +53,8 @@ extension ONNXImport {
             node = onnxNode
             nodeIndex = index
             guard let conversion = Self.conversions[onnxNode.opType] else { continue }  // checked above
+            // Results are named after the outputs; optional ones may be "" (an LSTM's Y), not all.
+            guard onnxNode.outputs.contains(where: { !$0.isEmpty }) else { throw fail("has no output") }
             try convert(conversion)
         }
         node = ONNXNode("", inputs: [], outputs: [])

@@ -8,7 +8,7 @@ extension ONNXImport {
         case unary(Op), binary(Op), variadic(Op), mean, `where`, gelu, leakyRelu, elu, hardSigmoid, hardSwish, dropout
         case clip, cast, matmul, gemm, convolution(Op), pool(Op), globalAveragePool, globalMaxPool
         case batchNorm, layerNorm, instanceNorm, softmax(Op), reduction(Op, axesInputFrom: Int64, square: Bool, root: Bool)
-        case argReduction(Op), recurrent(Op), einsum
+        case argReduction(Op), recurrent(Op), einsum, lrn
         case constant, constantOfShape, range, shape, size, reshape, flatten, transpose, squeeze, unsqueeze, concat
         case split, slice, gather, expand, pad, tile
     }
@@ -33,7 +33,7 @@ extension ONNXImport {
             "ReduceSumSquare": .reduction(.reduce_sum, axesInputFrom: 18, square: true, root: false),
             "ReduceL2": .reduction(.reduce_sum, axesInputFrom: 18, square: true, root: true),
             "ArgMax": .argReduction(.argmax), "ArgMin": .argReduction(.argmin),
-            "LSTM": .recurrent(.lstm), "GRU": .recurrent(.gru), "Einsum": .einsum,
+            "LSTM": .recurrent(.lstm), "GRU": .recurrent(.gru), "Einsum": .einsum, "LRN": .lrn,
             "Constant": .constant, "ConstantOfShape": .constantOfShape, "Range": .range, "Shape": .shape, "Size": .size,
             "Reshape": .reshape, "Flatten": .flatten, "Transpose": .transpose, "Squeeze": .squeeze, "Unsqueeze": .unsqueeze,
             "Concat": .concat, "Split": .split, "Slice": .slice, "Gather": .gather, "Expand": .expand, "Pad": .pad, "Tile": .tile,
@@ -51,6 +51,7 @@ extension ONNXImport {
     /// Converts the current node.
     mutating func convert(_ conversion: Conversion) throws(DiagnosticError) {
         switch conversion {
+        case .unary(.identity): try identity()
         case .unary(let op): try emit(op, [required(0)])
         case .binary(let op): try binary(op)
         case .variadic(let op): try variadic(op)
@@ -64,7 +65,8 @@ extension ONNXImport {
         case .hardSwish: try hardSwish()
         case .dropout:
             try noExtraOutputs("its mask")
-            try emit(.identity, [required(0)])
+            if let mode = input(2), knownFloat(mode) != 0 { throw fail("training_mode must be a constant false (dropout at inference)") }
+            try identity()
         case .clip: try clip()
         case .cast: try cast()
         case .matmul: try emit(.matmul, [required(0), required(1)])
@@ -94,6 +96,7 @@ extension ONNXImport {
         case .argReduction(let op): try argReduction(op)
         case .recurrent(let op): try recurrent(op)
         case .einsum: try einsum()
+        case .lrn: try localResponseNormalization()
         case .constant: try constant()
         case .constantOfShape: try constantOfShape()
         case .range: try range()
@@ -138,21 +141,29 @@ extension ONNXImport {
         return nil
     }
 
-    /// Refuses a node whose optional extra outputs are asked for.
+    /// Refuses a node whose optional extra outputs are read (exporters often name a Dropout
+    /// mask or BatchNormalization statistics that nothing uses).
     func noExtraOutputs(_ what: String) throws(DiagnosticError) {
-        if node.outputs.dropFirst().contains(where: { !$0.isEmpty }) { throw fail("outputs beyond the first (\(what)) are not supported") }
+        if node.outputs.dropFirst().contains(where: { !$0.isEmpty && consumed.contains($0) }) {
+            throw fail("outputs beyond the first (\(what)) are not supported")
+        }
     }
 
     // MARK: elementwise
 
-    /// A binary op; a constant operand of another dtype is cast to the other's (ONNX Pow
-    /// takes an integer exponent for a float base).
+    /// A binary op; a constant operand of another dtype is cast to the other's, and so is any
+    /// Pow exponent (ONNX Pow takes an integer exponent for a float base).
     mutating func binary(_ op: Op) throws(DiagnosticError) {
         var (a, b) = (try required(0), try required(1))
         let (ta, tb) = (try type(a), try type(b))
         if ta.dtype != tb.dtype {
             if let t = knownTensor(b), op == .pow || t.count == 1 { b = try castConstant(t, to: ta.dtype) }
             else if let t = knownTensor(a), t.count == 1 { a = try castConstant(t, to: tb.dtype) }
+            else if op == .pow {
+                let cast = scratchName()
+                try emit(.cast, [b], ["to": .dtype(ta.dtype)], outputs: [cast])
+                b = cast
+            }
         }
         try emit(op, [a, b])
     }
@@ -177,6 +188,17 @@ extension ONNXImport {
         let name = scratchName()
         known[name] = .tensor(Tensor.filled(dtype, shape: [], with: value))
         return name
+    }
+
+    /// Identity (and inference Dropout): what is known of the input is known of the output,
+    /// so a shape vector with symbolic dims passes through.
+    mutating func identity() throws(DiagnosticError) {
+        let x = try required(0)
+        if let value = known[x] {
+            known[node.outputs[0]] = value
+            return
+        }
+        try emit(.identity, [x])
     }
 
     /// Max/Min/Sum over any number of operands, as a chain.
@@ -295,6 +317,31 @@ extension ONNXImport {
             attributes["count_include_pad"] = .bool(int("count_include_pad", default: 0) != 0)
         }
         try emit(op, [try required(0)], attributes)
+    }
+
+    /// LRN (AlexNet, GoogLeNet): x / (bias + alpha/size · Σ x² over `size` neighbouring
+    /// channels)^beta. The channel window sum is an average pool over x² seen as [N, 1, C, H·W]
+    /// with zero padding counted (so it is the sum / size), which Lepton has.
+    mutating func localResponseNormalization() throws(DiagnosticError) {
+        let x = try required(0)
+        let type = try type(x)
+        guard type.rank == 4, case .fixed(let channels) = type.shape[1], case .fixed(let height) = type.shape[2],
+              case .fixed(let width) = type.shape[3] else { throw fail("LRN needs an input [N, C, H, W] with known C, H and W") }
+        let size = int("size", default: 0)
+        guard size > 0 else { throw fail("needs size") }
+        let (alpha, beta, bias) = (float("alpha", default: 1e-4), float("beta", default: 0.75), float("bias", default: 1))
+        let squared = scratchName(), columns = scratchName(), window = scratchName(), back = scratchName()
+        let scaled = scratchName(), shifted = scratchName(), denominator = scratchName()
+        try emit(.mul, [x, x], outputs: [squared])
+        try emit(.reshape, [squared], ["shape": .ints([0, 1, channels, height * width])], outputs: [columns])
+        try emit(.avg_pool2d, [columns], [
+            "kernel": .ints([size, 1]), "pads": .ints([(size - 1) / 2, 0, size / 2, 0]), "count_include_pad": .bool(true),
+        ], outputs: [window])
+        try emit(.reshape, [window], ["shape": .ints([0, channels, height, width])], outputs: [back])
+        try emit(.mul, [back, scalar(alpha, type.dtype)], outputs: [scaled])
+        try emit(.add, [scaled, scalar(bias, type.dtype)], outputs: [shifted])
+        try emit(.pow, [shifted, scalar(beta, type.dtype)], outputs: [denominator])
+        try emit(.div, [x, denominator])
     }
 
     // MARK: reductions

@@ -102,7 +102,7 @@ extension ONNXImport {
         let x = try required(0)
         let axes = input(1) == nil ? [] : try knownInts(input(1), "axes")
         if readsSymbolicShape, let d = dims(x), d.count == 1, axes.isEmpty || axes == [0] || axes == [-1] {
-            known[node.outputs[0]] = .dim(d[0])
+            known[node.outputs[0]] = .size(d[0])
             return
         }
         try emit(.squeeze, [x], ["axes": .ints(axes)])
@@ -141,7 +141,7 @@ extension ONNXImport {
                 return d[j]
             }
             if knownTensor(indices)?.rank == 0 {
-                known[node.outputs[0]] = .dim(try at(index[0]))
+                known[node.outputs[0]] = .size(try at(index[0]))
             } else {
                 var picked: [Dim] = []
                 for k in index { picked.append(try at(k)) }

@@ -24,7 +24,8 @@ extension ONNXImport {
         guard let type = ONNXDataType(rawValue: t.dataType) else { throw DiagnosticError(at: location, "\(what) has unknown data type \(t.dataType)") }
         var count = 1
         for dim in t.dims {
-            guard dim >= 0, dim <= Int64(Int32.max) else { throw DiagnosticError(at: location, "\(what) has dimension \(dim)") }
+            guard dim >= 0 else { throw DiagnosticError(at: location, "\(what) has dimension \(dim)") }
+            guard dim <= Int64(Int32.max) else { throw DiagnosticError(at: location, "\(what) of shape \(t.dims) is too large") }
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(dim))
             guard !overflow, product <= 1 << 34 else { throw DiagnosticError(at: location, "\(what) of shape \(t.dims) is too large") }
             count = product

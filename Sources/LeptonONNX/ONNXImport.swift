@@ -1,3 +1,4 @@
+import Foundation
 import LeptonIR
 import LeptonReference
 
@@ -22,7 +23,7 @@ struct ONNXImport {
         /// A 1-D int64 shape vector with at least one symbolic entry (from `Shape` of a value
         /// with symbolic dims); all-fixed vectors are plain tensors.
         case dims([Dim])
-        /// One entry of such a vector as an int64 scalar.
+        /// A symbolic entry of such a vector as an int64 scalar.
         case dim(Dim)
 
         /// `dims` as a tensor when every entry is fixed.
@@ -33,6 +34,12 @@ struct ONNXImport {
                 ints.append(Int64(n))
             }
             return .tensor(Tensor(shape: [ints.count], scalars: ints))
+        }
+
+        /// One entry of a shape vector: a plain scalar when fixed, so arithmetic on it folds.
+        static func size(_ dim: Dim) -> Known {
+            guard case .fixed(let n) = dim else { return .dim(dim) }
+            return .tensor(Tensor(scalar: Int64(n)))
         }
     }
 
@@ -52,8 +59,13 @@ struct ONNXImport {
     var nodeIndex = 0
     /// Intermediate values of multi-op expansions made so far (for unique names).
     var scratchCount = 0
-    /// Folded results larger than this many elements are computed at run time instead.
-    static let foldLimit = 1 << 22
+    /// Every ONNX value some node or graph output reads (an optional output nothing reads
+    /// can be left unmade).
+    var consumed: Set<String> = []
+    /// Folded results larger than this many elements are computed at run time instead. Large,
+    /// because what folds is mostly weights (old exporters make them with ConstantOfShape)
+    /// that must exist anyway; bounded, so a hostile shape cannot exhaust memory here.
+    static let foldLimit = Swift.min(1 << 28, Int(clamping: ProcessInfo.processInfo.physicalMemory / 32))
 
     init(model: ONNXModel, bytes: AlignedBytes, path: String, directory: String) {
         self.path = path
