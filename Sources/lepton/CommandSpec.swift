@@ -35,7 +35,7 @@ struct CommandSpec: Sendable {
 enum Commands {
     static let all: [CommandSpec] = [
         CheckCommand.spec, RunCommand.spec, DumpCommand.spec, VizCommand.spec, BenchCommand.spec, TrainCommand.spec, EvalCommand.spec,
-        CompileCommand.spec, ImportCommand.spec,
+        CompileCommand.spec, ImportCommand.spec, ExportCommand.spec,
     ]
 
     static func named(_ name: String) -> CommandSpec? { all.first { $0.name == name } }
