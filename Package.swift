@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "LeptonTraining", dependencies: ["LeptonIR", "LeptonAutodiff", "LeptonPasses", "LeptonRuntime"],
                 swiftSettings: optimizedInDebug),
         // ONNX import and export: our own protobuf reader/writer and the op mapping.
-        .target(name: "LeptonONNX", dependencies: ["LeptonIR", "LeptonReference"]),
+        // (Optimized in debug too: decoding a model's megabytes of weights is a numeric loop.)
+        .target(name: "LeptonONNX", dependencies: ["LeptonIR", "LeptonReference"], swiftSettings: optimizedInDebug),
         // The public library API.
         .target(name: "Lepton", dependencies: ["LeptonFrontend", "LeptonReference", "LeptonPasses", "LeptonRuntime", "LeptonAutodiff", "LeptonTraining",
                                                "LeptonONNX"]),

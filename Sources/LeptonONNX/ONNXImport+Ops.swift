@@ -8,7 +8,7 @@ extension ONNXImport {
         case unary(Op), binary(Op), variadic(Op), mean, `where`, gelu, leakyRelu, elu, hardSigmoid, hardSwish, dropout
         case clip, cast, matmul, gemm, convolution(Op), pool(Op), globalAveragePool, globalMaxPool
         case batchNorm, layerNorm, instanceNorm, softmax(Op), reduction(Op, axesInputFrom: Int64, square: Bool, root: Bool)
-        case argReduction(Op), recurrent(Op), einsum, lrn
+        case argReduction(Op), recurrent(Op), einsum, lrn, oneHot
         case constant, constantOfShape, range, shape, size, reshape, flatten, transpose, squeeze, unsqueeze, concat
         case split, slice, gather, expand, pad, tile
     }
@@ -33,7 +33,7 @@ extension ONNXImport {
             "ReduceSumSquare": .reduction(.reduce_sum, axesInputFrom: 18, square: true, root: false),
             "ReduceL2": .reduction(.reduce_sum, axesInputFrom: 18, square: true, root: true),
             "ArgMax": .argReduction(.argmax), "ArgMin": .argReduction(.argmin),
-            "LSTM": .recurrent(.lstm), "GRU": .recurrent(.gru), "Einsum": .einsum, "LRN": .lrn,
+            "LSTM": .recurrent(.lstm), "GRU": .recurrent(.gru), "Einsum": .einsum, "LRN": .lrn, "OneHot": .oneHot,
             "Constant": .constant, "ConstantOfShape": .constantOfShape, "Range": .range, "Shape": .shape, "Size": .size,
             "Reshape": .reshape, "Flatten": .flatten, "Transpose": .transpose, "Squeeze": .squeeze, "Unsqueeze": .unsqueeze,
             "Concat": .concat, "Split": .split, "Slice": .slice, "Gather": .gather, "Expand": .expand, "Pad": .pad, "Tile": .tile,
@@ -97,6 +97,7 @@ extension ONNXImport {
         case .recurrent(let op): try recurrent(op)
         case .einsum: try einsum()
         case .lrn: try localResponseNormalization()
+        case .oneHot: try oneHot()
         case .constant: try constant()
         case .constantOfShape: try constantOfShape()
         case .range: try range()
@@ -342,6 +343,34 @@ extension ONNXImport {
         try emit(.add, [scaled, scalar(bias, type.dtype)], outputs: [shifted])
         try emit(.pow, [shifted, scalar(beta, type.dtype)], outputs: [denominator])
         try emit(.div, [x, denominator])
+    }
+
+    /// OneHot(indices, depth, values) along the last axis: Lepton's one_hot (0/1 rows), scaled
+    /// and shifted when `values` is not [0, 1]. Float indices are truncated first, as ONNX
+    /// says; negative indices are refused when the kernel meets them.
+    mutating func oneHot() throws(DiagnosticError) {
+        var indices = try required(0)
+        let rank = try type(indices).rank
+        let axis = int("axis", default: -1)
+        guard axis == -1 || axis == rank else { throw fail("only axis -1 (the new last axis) is supported") }
+        let depth = try knownInts(input(1), "depth")
+        guard depth.count == 1, depth[0] > 0 else { throw fail("depth must be one positive constant") }
+        guard let values = knownTensor(input(2)), values.count == 2 else { throw fail("values must be a constant [off, on]") }
+        if try type(indices).dtype.isFloatingPoint {
+            let cast = scratchName()
+            try emit(.cast, [indices], ["to": .dtype(.i64)], outputs: [cast])
+            indices = cast
+        }
+        let (off, on) = (values.doubleValues[0], values.doubleValues[1])
+        if off == 0 && on == 1 {
+            try emit(.one_hot, [indices], ["depth": .int(depth[0]), "dtype": .dtype(values.dtype)])
+            return
+        }
+        guard values.dtype != .bool else { throw fail("bool values must be [false, true]") }
+        let hot = scratchName(), scaled = scratchName()
+        try emit(.one_hot, [indices], ["depth": .int(depth[0]), "dtype": .dtype(values.dtype)], outputs: [hot])
+        try emit(.mul, [hot, scalar(on - off, values.dtype)], outputs: [scaled])
+        try emit(.add, [scaled, scalar(off, values.dtype)])
     }
 
     // MARK: reductions

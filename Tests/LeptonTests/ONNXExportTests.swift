@@ -11,7 +11,7 @@ import Lepton
     /// The examples' entry graphs (all are made of ops ONNX has) and the export fixtures.
     static let examples = ["mlp", "lenet", "resblock", "lstm", "transformer", "textclf", "cifar_cnn", "face_cnn",
                            "mobilenet_v2", "digits_mlp", "digits_cnn", "xor"].map { "graphs/\($0).graph" }
-    static let fixtures = ["every_op", "gelu", "symbolic_windows"].map { "Tests/LeptonTests/Fixtures/onnx_export/\($0).graph" }
+    static let fixtures = ["every_op", "gelu", "symbolic_windows", "one_hot"].map { "Tests/LeptonTests/Fixtures/onnx_export/\($0).graph" }
 
     static func load(_ file: String) throws -> Model {
         try Model.load(contentsOf: TestPaths.repositoryRoot.appendingPathComponent(file).path)
