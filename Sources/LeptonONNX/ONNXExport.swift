@@ -40,7 +40,7 @@ public struct ONNXExport {
     /// The ONNX name of each Lepton value (indexed by ValueID).
     var names: [String] = []
     /// Every ONNX name given out (values, initializers, intermediate results).
-    private var usedNames: Set<String> = []
+    private var usedNames = UniqueNames()
     /// The node being converted (its results name the initializers it adds).
     var node: Node?
 
@@ -94,7 +94,7 @@ public struct ONNXExport {
     private mutating func nameValues() {
         names = graph.values.map(\.name)
         for id in graph.values.indices where !Graph.isTemporary(names[id]) {
-            usedNames.insert(names[id])
+            usedNames.reserve(names[id])
         }
         for id in graph.values.indices where Graph.isTemporary(names[id]) {
             names[id] = fresh("t" + names[id].dropFirst())
@@ -128,14 +128,5 @@ public struct ONNXExport {
     }
 
     /// `base`, or `base_2`, `base_3`, … when taken; reserved from now on.
-    mutating func fresh(_ base: String) -> String {
-        var candidate = base
-        var counter = 1
-        while usedNames.contains(candidate) {
-            counter += 1
-            candidate = "\(base)_\(counter)"
-        }
-        usedNames.insert(candidate)
-        return candidate
-    }
+    mutating func fresh(_ base: String) -> String { usedNames.claim(base) }
 }

@@ -53,7 +53,7 @@ struct ONNXImport {
     var values: [String: ValueID] = [:]
     var known: [String: Known] = [:]
     /// Identifiers in use, so every sanitized name is unique.
-    private var usedNames: Set<String> = []
+    private var usedNames = UniqueNames()
     /// The node being converted (for locations and messages).
     var node = ONNXNode("", inputs: [], outputs: [])
     var nodeIndex = 0
@@ -91,14 +91,7 @@ struct ONNXImport {
         text = text.split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
         if text.isEmpty || text.first!.isNumber { text = "v" + text }
         if ["graph", "param", "true", "false", "inf", "nan", "train"].contains(text) { text += "_" }
-        var candidate = text
-        var counter = 1
-        while usedNames.contains(candidate) {
-            counter += 1
-            candidate = "\(text)_\(counter)"
-        }
-        usedNames.insert(candidate)
-        return candidate
+        return usedNames.claim(text)
     }
 
     // MARK: operands

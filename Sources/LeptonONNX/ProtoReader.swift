@@ -1,18 +1,9 @@
 import LeptonTensor
 
 /// Why bytes are not an ONNX model Lepton can read: truncated or malformed protobuf, absurd
-/// sizes, a type or op it does not support. One line, naming the file.
-public struct ONNXError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-
-    public init(path: String, _ message: String) {
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { "\(path): error: \(message)" }
-}
+/// sizes, a type or op it does not support. One line, naming the file (the same error as any
+/// other file whose contents are wrong).
+public typealias ONNXError = TensorIOError
 
 /// The protobuf wire format, read defensively: every length is checked against the bytes
 /// left, varints stop at ten bytes, nesting stops at `maximumDepth`, and nothing is

@@ -3,17 +3,7 @@ import LeptonIR
 /// Why an artifact's bytes were refused: truncated, corrupt, another version or byte order.
 /// Artifacts are untrusted input: every read is bounds-checked and every count is limited
 /// before anything is allocated, so a hostile file gives this error, never a crash or a hang.
-public struct ArtifactError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-
-    public init(path: String, _ message: String) {
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { "\(path): error: \(message)" }
-}
+public typealias ArtifactError = TensorIOError
 
 /// Little-endian primitives appended to a byte array: the artifact's encoding.
 struct ByteWriter {

@@ -18,6 +18,10 @@ public struct TensorIOError: Error, Hashable, Sendable, CustomStringConvertible 
         self.message = message
     }
 
+    public init(path: String, _ message: String) {
+        self.init(path: path, message: message)
+    }
+
     /// `path: error: message`, the same shape as a source diagnostic.
     public var description: String { "\(path): error: \(message)" }
 }
