@@ -13,9 +13,12 @@ Models:
   - zoo: the ONNX model zoo's "light" models that ship inside the onnx wheel
     (onnx/backend/test/data/light: AlexNet, DenseNet-121, Inception v1 and v2, ResNet-50,
     ShuffleNet, SqueezeNet, VGG-19, ZFNet-512). They were exported by onnx-caffe2 at opset 9,
-    with their weights produced by ConstantOfShape nodes; onnx.version_converter brings them
-    to opset 17 first (Lepton imports opsets 13 and later). Exporter forms they exercise:
-    Dropout with a mask nobody reads, Sum, LRN, Reshape to a computed shape, Softmax on 4-D.
+    with their weights produced by ConstantOfShape nodes (constant values, which would make
+    every output equal and the comparison blind): each such weight becomes a seeded random
+    initializer (normal / sqrt(fan-in); 1-D ones uniform in [0.5, 1.5], so batch-norm
+    variances stay positive), and onnx.version_converter brings the model to opset 17
+    (Lepton imports opsets 13 and later). Exporter forms they exercise: Dropout with a mask
+    nobody reads, Sum, LRN, Reshape to a computed shape, Softmax on 4-D.
 
 For each model, on one random input (standard normal, seed 1):
   - outputs: `lepton run MODEL.onnx --input NAME=x.npy --output-dir` against
@@ -41,7 +44,7 @@ import time
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import version_converter
+from onnx import numpy_helper, version_converter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ZOO = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light")
@@ -59,10 +62,30 @@ def example_models(directory):
         yield name, "examples", path
 
 
+def randomize_weights(model, rng):
+    """Replaces ConstantOfShape weights with seeded random initializers of the same shape."""
+    initializers = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    kept = []
+    for node in model.graph.node:
+        if node.op_type == "ConstantOfShape" and node.input[0] in initializers:
+            shape = [int(d) for d in initializers[node.input[0]]]
+            if len(shape) == 1:
+                weight = rng.uniform(0.5, 1.5, shape)
+            else:
+                weight = rng.standard_normal(shape) / np.sqrt(max(int(np.prod(shape[1:])), 1))
+            model.graph.initializer.append(numpy_helper.from_array(weight.astype(np.float32), node.output[0]))
+        else:
+            kept.append(node)
+    del model.graph.node[:]
+    model.graph.node.extend(kept)
+    return model
+
+
 def zoo_models(directory):
     for source in sorted(glob.glob(os.path.join(ZOO, "*.onnx"))):
         name = os.path.basename(source)[len("light_"):-len(".onnx")]
         model = version_converter.convert_version(onnx.load(source), 17)
+        model = randomize_weights(model, np.random.default_rng(7))
         path = os.path.join(directory, f"zoo_{name}.onnx")
         onnx.save(model, path)
         yield name, "zoo (opset 9 → 17)", path
@@ -126,7 +149,7 @@ def main():
     wanted = set(filter(None, args.models.split(",")))
     directory = args.keep or tempfile.mkdtemp(prefix="lepton-onnx-")
     os.makedirs(directory, exist_ok=True)
-    has_export = lepton(args.lepton, "help", "export")[0] == 0
+    has_export = lepton(args.lepton, "export", "--help")[0] == 0
 
     rows = []
     models = list(zoo_models(directory))
