@@ -31,10 +31,11 @@ extension ONNXImport {
             return nil
         }
         var removed = Set<Int>()
-        for (index, last) in graph.nodes.enumerated() where last.opType == "Mul" && last.inputs.count == 2 && !removed.contains(index) {
+        for (index, last) in graph.nodes.enumerated()
+        where last.opType == "Mul" && last.inputs.count == 2 && !last.outputs.isEmpty && !removed.contains(index) {
             // y = Mul(Mul(x, a), 0.5) or y = Mul(Mul(x, 0.5), a), a = Add(Erf(x / √2), 1).
             var candidates: [(x: String, add: String, halfNode: Int?, productNode: Int)] = []
-            if let m = other(last, 0.5), let (mi, mul) = node(m, "Mul") {
+            if let m = other(last, 0.5), let (mi, mul) = node(m, "Mul"), mul.inputs.count == 2 {
                 candidates += [(mul.inputs[0], mul.inputs[1], nil, mi), (mul.inputs[1], mul.inputs[0], nil, mi)]
             }
             for (k, side) in last.inputs.enumerated() {

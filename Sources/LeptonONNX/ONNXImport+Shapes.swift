@@ -54,15 +54,18 @@ extension ONNXImport {
         guard d != 0, d.isFinite, s.isFinite, l.isFinite else { throw fail("delta must be finite and non-zero") }
         let steps = ((l - s) / d).rounded(.up)
         guard steps <= Double(Self.foldLimit) else { throw fail("a range of \(steps) elements is too large to fold") }
-        let count = Swift.max(Int(steps), 0)
-        guard count <= Self.foldLimit else { throw fail("a range of \(count) elements is too large to fold") }
+        let count = steps > 0 ? Int(steps) : 0
         let values = (0..<count).map { s + Double($0) * d }
+        // Integer ranges near the ends of their type may round past them in doubles: clamp.
+        func clamped<T: FixedWidthInteger>(_ v: Double, _: T.Type) -> T {
+            v >= Double(T.max) ? T.max : v <= Double(T.min) ? T.min : T(v)
+        }
         let result: Tensor
         switch start.dtype {
         case .f32: result = Tensor(shape: [count], scalars: values.map { Float($0) })
         case .f64: result = Tensor(shape: [count], scalars: values)
-        case .i32: result = Tensor(shape: [count], scalars: values.map { Int32($0) })
-        default: result = Tensor(shape: [count], scalars: values.map { Int64($0) })
+        case .i32: result = Tensor(shape: [count], scalars: values.map { clamped($0, Int32.self) })
+        default: result = Tensor(shape: [count], scalars: values.map { clamped($0, Int64.self) })
         }
         known[node.outputs[0]] = .tensor(result)
     }
@@ -223,6 +226,7 @@ extension ONNXImport {
             attributes["sizes"] = .ints(try knownInts(sizes, "split sizes"))
         } else {
             let pieces = int("num_outputs", default: outputs)
+            guard pieces >= 1, pieces == outputs else { throw fail("num_outputs \(pieces) does not match the node's \(outputs) outputs") }
             if case .fixed(let n)? = (0..<rank).contains(axis) ? try type(x).shape[axis] : nil, n % pieces != 0 {
                 // ONNX makes the last piece smaller when the dim does not divide evenly.
                 let size = (n + pieces - 1) / pieces

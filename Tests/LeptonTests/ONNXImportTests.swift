@@ -95,6 +95,24 @@ import Lepton
         #expect(refused > 100)
     }
 
+    /// The same campaign over every op case's model (all the converters, their attribute and
+    /// constant-input checks): byte mutations and damaged attribute values never crash.
+    @Test func mutatedOpCasesNeverCrash() throws {
+        var random = SplitMix64(seed: ProcessInfo.processInfo.environment["LEPTON_FUZZ_SEED"].flatMap { UInt64($0) } ?? 17)
+        let perCase = ProcessInfo.processInfo.environment["LEPTON_FUZZ_ITERATIONS"].flatMap { Int($0) }.map { max(1, $0 / 100) } ?? 12
+        for golden in ONNXOpManifest.runnable {
+            let bytes = try golden.model(arrays: golden.arrays()).encoded()
+            for _ in 0..<perCase {
+                var damaged = bytes
+                for _ in 0..<(1 + Int(random.next() % 2)) {
+                    let index = Int(random.next() % UInt64(bytes.count))
+                    damaged[index] = UInt8(truncatingIfNeeded: random.next())
+                }
+                if let graph = try? Self.importing(damaged) { try Self.runSafely(graph) }
+            }
+        }
+    }
+
     static func runSafely(_ graph: Graph) throws {
         let model = Model(importedGraph: graph)
         let sizes = Dictionary(uniqueKeysWithValues: graph.inputSymbols.map { ($0, 2) })
