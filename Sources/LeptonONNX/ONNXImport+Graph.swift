@@ -28,7 +28,11 @@ extension ONNXImport {
         }
         fuseGeluPatterns(&onnx)
         consumed = Set(onnx.nodes.flatMap(\.inputs) + onnx.outputs.map(\.name))
-        var symbols = 0
+        // Unnamed dynamic dims get fresh symbols that no dim_param of the file uses.
+        var symbols = UniqueNames()
+        for input in onnx.inputs {
+            for case .param(let name) in input.shape ?? [] { symbols.reserve(symbol(name)) }
+        }
         for input in onnx.inputs where known[input.name] == nil {
             let what = "graph input '\(input.name)'"
             let dtype = try dtype(input.elementType, what)
@@ -41,8 +45,7 @@ extension ONNXImport {
                     dims.append(.fixed(Int(n)))
                 case .param(let name): dims.append(.symbol(symbol(name)))
                 case .unknown:
-                    symbols += 1
-                    dims.append(.symbol(symbol("d\(symbols)")))
+                    dims.append(.symbol(symbols.claim(symbol("\(input.name)_dim\(dims.count)"))))
                 }
             }
             let id = graph.addValue(identifier(input.name), TensorType(dtype, dims), at: location)
@@ -71,12 +74,8 @@ extension ONNXImport {
         }
     }
 
-    /// A `dim_param` as a symbol name (identifiers, shared by every input that names it).
-    private mutating func symbol(_ name: String) -> String {
-        var text = String(name.unicodeScalars.map { ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) ? Character($0) : "_" })
-        if text.isEmpty || text.first!.isNumber { text = "d" + text }
-        return text
-    }
+    /// A `dim_param` as a symbol name (an identifier, shared by every input that names it).
+    private func symbol(_ name: String) -> String { Self.sanitized(name, prefix: "d") }
 
     /// Every op the file uses that Lepton cannot map, listed at once.
     private func checkEveryOpIsSupported(_ onnx: ONNXGraph) throws(DiagnosticError) {

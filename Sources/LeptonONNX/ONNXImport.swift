@@ -86,12 +86,16 @@ struct ONNXImport {
     // MARK: names
 
     /// `name` as a `.graph` identifier not used yet.
-    mutating func identifier(_ name: String) -> String {
-        var text = String(name.unicodeScalars.map { ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) ? Character($0) : "_" })
-        text = text.split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
-        if text.isEmpty || text.first!.isNumber { text = "v" + text }
+    mutating func identifier(_ name: String) -> String { usedNames.claim(Self.sanitized(name, prefix: "v")) }
+
+    /// `name` with every character an identifier cannot hold made `_` (runs of them one),
+    /// `prefix` in front when it would start with a digit or be empty, and `_` after a keyword.
+    static func sanitized(_ name: String, prefix: String) -> String {
+        let mapped = String(name.unicodeScalars.map { ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) ? Character($0) : "_" })
+        var text = mapped.split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
+        if text.first?.isNumber ?? true { text = prefix + text }
         if ["graph", "param", "true", "false", "inf", "nan", "train"].contains(text) { text += "_" }
-        return usedNames.claim(text)
+        return text
     }
 
     // MARK: operands

@@ -74,6 +74,25 @@ import Lepton
         #expect(try #require(optimized.scalars(as: Float.self)).elementsEqual(sums) { abs($0 - $1) <= 1e-6 })
     }
 
+    /// Unnamed dynamic dims get fresh symbols that no dim_param uses; keyword-like names are
+    /// made identifiers; the printed graph parses back.
+    @Test func dynamicDimsBecomeSymbolsThatPrintAndParse() throws {
+        var model = ONNXModel()
+        model.opsets = ["": 17]
+        var g = ONNXGraph()
+        g.inputs = [
+            ONNXValueInfo(name: "x", elementType: .float, shape: [.unknown, .param("nan"), .param("x_dim0")]),
+            ONNXValueInfo(name: "y", elementType: .float, shape: [.unknown, .param("nan"), .value(1)]),
+        ]
+        g.outputs = [ONNXValueInfo(name: "u", elementType: .float, shape: []), ONNXValueInfo(name: "v", elementType: .float, shape: [])]
+        g.nodes = [ONNXNode("Relu", inputs: ["x"], outputs: ["u"]), ONNXNode("Relu", inputs: ["y"], outputs: ["v"])]
+        model.graph = g
+        let graph = try Self.importing(model.encoded())
+        #expect(graph.inputs.map { graph.type(of: $0).description } == ["f32[x_dim0_2, nan_, x_dim0]", "f32[y_dim0, nan_, 1]"])
+        let text = Printer.print(graph)
+        #expect(try Frontend.parse(source: text, path: "p.graph").graphs.map { $0.withoutLocations() } == [graph.withoutLocations()])
+    }
+
     /// Every prefix of the file, and many damaged copies: an error or a graph that runs.
     @Test func truncationsAndMutationsNeverCrash() throws {
         let bytes = Self.classifier().encoded()
