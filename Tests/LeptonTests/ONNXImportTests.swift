@@ -234,6 +234,12 @@ import Lepton
         let viaText = try lepton("run", graphPath, "--random-inputs", "1", "--dim", "batch=2")
         #expect(direct.status == 0 && direct.stdout.hasPrefix("probs: f32[2, 4]"), "\(direct.stderr)")
         #expect(direct.stdout == viaText.stdout)
+        let artifactPath = directory.appendingPathComponent("classifier.lepton").path
+        let compiled = try lepton("compile", onnxPath, "-o", artifactPath, "--dim", "batch=2")
+        #expect(compiled.status == 0, "\(compiled.stderr)")
+        #expect(try lepton("run", artifactPath, "--random-inputs", "1", "--dim", "batch=2").stdout == direct.stdout)
+        let bench = try lepton("bench", onnxPath, "--dim", "batch=2", "--runs", "2", "--warmup", "0", "--json")
+        #expect(bench.status == 0 && bench.stdout.contains("\"ops_o0\""), "\(bench.stderr)")
 
         let truncated = directory.appendingPathComponent("truncated.onnx").path
         try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: truncated))
