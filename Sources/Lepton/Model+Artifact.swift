@@ -26,7 +26,7 @@ extension Artifact {
         let fileLocation = SourceLocation(file: path, line: 0, column: 0)
         let bytes: AlignedBytes
         do throws(TensorIOError) {
-            bytes = try FileIO.map(path, limit: Int(clamping: ProcessInfo.processInfo.physicalMemory))
+            bytes = try FileIO.map(path)
         } catch {
             throw DiagnosticError(at: fileLocation, error.message)
         }

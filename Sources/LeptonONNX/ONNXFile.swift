@@ -8,7 +8,7 @@ public enum ONNXFile {
         let location = SourceLocation(file: path, line: 0, column: 0)
         let bytes: AlignedBytes
         do throws(TensorIOError) {
-            bytes = try FileIO.map(path, limit: Int(clamping: ProcessInfo.processInfo.physicalMemory))
+            bytes = try FileIO.map(path)
         } catch {
             throw DiagnosticError(at: location, error.message)
         }

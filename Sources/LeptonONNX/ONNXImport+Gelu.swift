@@ -11,6 +11,10 @@ import LeptonIR
 /// else are left alone.
 extension ONNXImport {
     mutating func fuseGeluPatterns(_ graph: inout ONNXGraph) {
+        var constants: [String: ONNXNode] = [:]
+        for node in graph.nodes where node.opType == "Constant" {
+            if let output = node.outputs.first { constants[output] = node }
+        }
         var producer: [String: Int] = [:]
         var uses: [String: Int] = [:]
         for (index, node) in graph.nodes.enumerated() {
@@ -26,8 +30,8 @@ extension ONNXImport {
         /// The operand of a binary node that is not the scalar constant `c` (either side).
         func other(_ n: ONNXNode, _ c: Double) -> String? {
             guard n.inputs.count == 2 else { return nil }
-            if close(scalarConstant(n.inputs[1], graph), c) { return n.inputs[0] }
-            if close(scalarConstant(n.inputs[0], graph), c) { return n.inputs[1] }
+            if close(scalarConstant(n.inputs[1], constants), c) { return n.inputs[0] }
+            if close(scalarConstant(n.inputs[0], constants), c) { return n.inputs[1] }
             return nil
         }
         var removed = Set<Int>()
@@ -60,12 +64,12 @@ extension ONNXImport {
     }
 
     /// The value of a one-element float constant: an initializer or a Constant node's output.
-    private func scalarConstant(_ name: String, _ graph: ONNXGraph) -> Double? {
-        if let tensor = knownTensor(name) { return tensor.count == 1 ? tensor.doubleValues.first : nil }
-        guard let constant = graph.nodes.first(where: { $0.opType == "Constant" && $0.outputs.first == name }) else { return nil }
+    private func scalarConstant(_ name: String, _ constants: [String: ONNXNode]) -> Double? {
+        if let tensor = knownTensor(name) { return tensor.count == 1 ? tensor.doubles.first : nil }
+        guard let constant = constants[name] else { return nil }
         switch constant.attribute("value") ?? constant.attribute("value_float") {
         case .float(let f)?: return Double(f)
-        case .tensor(let t)?: return (try? tensor(t, bytes: fileBytes)).flatMap { $0.count == 1 ? $0.doubleValues.first : nil }
+        case .tensor(let t)?: return (try? tensor(t, bytes: fileBytes)).flatMap { $0.count == 1 ? $0.doubles.first : nil }
         default: return nil
         }
     }

@@ -361,7 +361,7 @@ extension ONNXImport {
             try emit(.cast, [indices], ["to": .dtype(.i64)], outputs: [cast])
             indices = cast
         }
-        let (off, on) = (values.doubleValues[0], values.doubleValues[1])
+        let (off, on) = (values.doubles[0], values.doubles[1])
         if off == 0 && on == 1 {
             try emit(.one_hot, [indices], ["depth": .int(depth[0]), "dtype": .dtype(values.dtype)])
             return

@@ -50,7 +50,7 @@ extension ONNXImport {
               start.count == 1, limit.count == 1, delta.count == 1 else {
             throw fail("start, limit and delta must be constant scalars")
         }
-        let (s, l, d) = (start.doubleValues[0], limit.doubleValues[0], delta.doubleValues[0])
+        let (s, l, d) = (start.doubles[0], limit.doubles[0], delta.doubles[0])
         guard d != 0, d.isFinite, s.isFinite, l.isFinite else { throw fail("delta must be finite and non-zero") }
         let steps = ((l - s) / d).rounded(.up)
         guard steps <= Double(Self.foldLimit) else { throw fail("a range of \(steps) elements is too large to fold") }

@@ -44,9 +44,9 @@ extension ONNXImport {
             keep = copy
             raw = copy.buffer
         case .external(let file, let offset, let length):
-            let data = try external(file, offset: offset, length: length, what: what)
+            let (data, range) = try external(file, offset: offset, length: length, what: what)
             keep = data
-            raw = data.buffer
+            raw = data[range]
         default: break
         }
         if let raw {
@@ -117,16 +117,16 @@ extension ONNXImport {
         }
     }
 
-    /// External data: `file` (relative to the model's directory, never outside it) from
-    /// `offset`, `length` bytes or to the end.
-    private func external(_ file: String, offset: Int64, length: Int64?, what: String) throws(DiagnosticError) -> AlignedBytes {
+    /// External data: `file` (relative to the model's directory, never outside it) mapped, and
+    /// the bytes from `offset`, `length` of them or to the end.
+    private func external(_ file: String, offset: Int64, length: Int64?, what: String) throws(DiagnosticError) -> (AlignedBytes, Range<Int>) {
         guard !file.hasPrefix("/"), !file.split(separator: "/").contains(".."), !file.contains("\\") else {
             throw DiagnosticError(at: location, "\(what): external data '\(file)' is outside the model's directory")
         }
         let full = (directory as NSString).appendingPathComponent(file)
         let data: AlignedBytes
         do throws(TensorIOError) {
-            data = try FileIO.map(full, limit: Int(clamping: ProcessInfo.processInfo.physicalMemory))
+            data = try FileIO.map(full)
         } catch {
             throw DiagnosticError(at: location, "\(what): external data \(error.description)")
         }
@@ -135,8 +135,6 @@ extension ONNXImport {
         guard start <= data.count, end >= start, end <= data.count else {
             throw DiagnosticError(at: location, "\(what): external data '\(file)' has \(data.count) bytes, the tensor wants \(start)..<\(end)")
         }
-        let slice = AlignedBytes(uninitializedCount: end - start)
-        if end > start { slice.base.copyMemory(from: data.base + start, byteCount: end - start) }
-        return slice
+        return (data, start..<end)
     }
 }

@@ -162,7 +162,7 @@ struct ONNXImport {
 
     func knownFloat(_ name: String?) -> Double? {
         guard let tensor = knownTensor(name), tensor.count == 1 else { return nil }
-        return tensor.doubleValues.first
+        return tensor.doubles.first
     }
 
     // MARK: emitting
@@ -226,11 +226,6 @@ struct ONNXImport {
         for (key, value) in attributes { attrs[key] = value }
         return try addNode(op, inputs, attrs, outputs: [nil])[0]
     }
-
-    /// Makes the node's first output name `value` (a result computed under another name).
-    mutating func alias(_ output: String, to value: ValueID) throws(DiagnosticError) {
-        _ = try addNode(.identity, [value], Attributes(), outputs: [output])
-    }
 }
 
 extension Tensor {
@@ -240,16 +235,6 @@ extension Tensor {
         case .i64(let a): return a.map { Int($0) }
         case .i32(let a): return a.map { Int($0) }
         default: return nil
-        }
-    }
-
-    var doubleValues: [Double] {
-        switch storage {
-        case .f32(let a): return a.map(Double.init)
-        case .f64(let a): return a
-        case .i32(let a): return a.map(Double.init)
-        case .i64(let a): return a.map(Double.init)
-        case .bool(let a): return a.map { $0 ? 1 : 0 }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -51,12 +53,12 @@ public enum FileIO {
     }
 
     /// The entire contents of `path`, mapped into memory (private: never written back), or read
-    /// into one 64-byte-aligned block where mapping fails; files larger than `limit` bytes are
-    /// refused before anything is allocated. Mapping costs no copy and shares the page cache:
+    /// into one 64-byte-aligned block where mapping fails; files larger than `limit` bytes (by
+    /// default the machine's memory) are refused before anything is allocated. Mapping costs no copy and shares the page cache:
     /// loading a model is then mostly checking it. (Shrinking the file on disk while it is
     /// mapped would fault its readers; `writeAtomically` replaces files instead, so files
     /// written by Lepton never change under a reader.)
-    public static func map(_ path: String, limit: Int) throws(TensorIOError) -> AlignedBytes {
+    public static func map(_ path: String, limit: Int = Int(clamping: ProcessInfo.processInfo.physicalMemory)) throws(TensorIOError) -> AlignedBytes {
         let (fd, size) = try openRegularFile(path)
         defer { close(fd) }
         guard size <= limit else {
